@@ -1,0 +1,84 @@
+package org.securonis.bim.core;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole configuration, immutable; built by {@link ConfigLoader} from the TOML file.
+ *
+ * @param source the file it was read from, or null for built-in defaults
+ */
+public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown lockdown) {
+
+    public Config {
+        Objects.requireNonNull(monitor, "monitor");
+        Objects.requireNonNull(binaries, "binaries");
+        Objects.requireNonNull(lockdown, "lockdown");
+    }
+
+    /** The {@code [monitor]} section: schedule, state locations, workers. */
+    public record Monitor(
+            int interval,
+            Path quarantineDir,
+            Path databasePath,
+            Path logDir,
+            String logLevel,
+            int maxWorkers,
+            Path lockdownScript,
+            Path keyPath) {
+
+        public static final int MAX_WORKERS_LIMIT = 256;
+
+        public Monitor {
+            if (interval < 1) {
+                throw new IllegalArgumentException("interval (" + interval + ") must be at least 1");
+            }
+            if (maxWorkers < 0 || maxWorkers > MAX_WORKERS_LIMIT) {
+                throw new IllegalArgumentException(
+                        "max_workers (" + maxWorkers + ") must be between 0 and " + MAX_WORKERS_LIMIT);
+            }
+            Objects.requireNonNull(quarantineDir, "quarantine_dir");
+            Objects.requireNonNull(databasePath, "database_path");
+            Objects.requireNonNull(logDir, "log_dir");
+            Objects.requireNonNull(logLevel, "log_level");
+            Objects.requireNonNull(lockdownScript, "lockdown_script");
+            Objects.requireNonNull(keyPath, "key_path");
+        }
+
+        /** The number of hashing threads: {@code max_workers}, or the CPU count when it is 0. */
+        public int workers() {
+            return maxWorkers == 0 ? Runtime.getRuntime().availableProcessors() : maxWorkers;
+        }
+
+        /** The directory holding the baseline and the runtime state. */
+        public Path stateDir() {
+            return databasePath.getParent();
+        }
+    }
+
+    /** The {@code [binaries]} section: what is monitored, as configured (absolute paths and globs). */
+    public record Binaries(
+            List<String> criticalBinaries,
+            List<String> systemBinaries,
+            boolean includeLibraries,
+            List<String> criticalLibraries,
+            List<String> exclude) {
+
+        public Binaries {
+            criticalBinaries = List.copyOf(criticalBinaries);
+            systemBinaries = List.copyOf(systemBinaries);
+            criticalLibraries = List.copyOf(criticalLibraries);
+            exclude = List.copyOf(exclude);
+        }
+    }
+
+    /** The {@code [lockdown]} section: host lockdown, restore, notification. */
+    public record Lockdown(boolean enableLockdown, boolean autoRestoreBackup, Path backupDir, String adminEmail) {
+
+        public Lockdown {
+            Objects.requireNonNull(backupDir, "backup_dir");
+            Objects.requireNonNull(adminEmail, "admin_email");
+        }
+    }
+}

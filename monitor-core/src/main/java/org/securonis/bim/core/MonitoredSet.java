@@ -1,0 +1,249 @@
+package org.securonis.bim.core;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The files the configuration selects, each with its tier, resolved against a file system at one moment.
+ *
+ * <p>Each pattern's leading literal directory is resolved through symlinks once ({@code /lib} to
+ * {@code /usr/lib}); below it nothing is followed, so a symlink inside the set is a member of its own
+ * and a symlinked subdirectory cannot lead the walk out of the set. Files are reported under the configured
+ * name. When two patterns reach the same file, the most specific tier wins: critical, then library, then system.
+ */
+public final class MonitoredSet {
+
+    /**
+     * A directory to watch for real-time events.
+     *
+     * @param path      as configured
+     * @param source    with symlinks resolved
+     * @param recursive true when the patterns reach into its subdirectories
+     */
+    public record WatchRoot(String path, Path source, boolean recursive) {
+    }
+
+    /** A pattern with the tier it gives and its resolved root. */
+    private record Rule(Glob glob, Tier tier, String root, Path realRoot) {
+    }
+
+    private final FileSystem fs;
+    private final List<Rule> rules;
+    private final List<Glob> excludes;
+    private final Map<String, MonitoredFile> files;
+    private final List<WatchRoot> roots;
+    private final List<String> warnings;
+
+    private MonitoredSet(FileSystem fs, List<Rule> rules, List<Glob> excludes, Map<String, MonitoredFile> files,
+            List<WatchRoot> roots, List<String> warnings) {
+        this.fs = fs;
+        this.rules = rules;
+        this.excludes = excludes;
+        this.files = Collections.unmodifiableMap(files);
+        this.roots = List.copyOf(roots);
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** Resolves the configured patterns on {@code fs}; problems (a missing root, say) become warnings. */
+    public static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs) {
+        List<String> warnings = new ArrayList<>();
+        List<Rule> rules = new ArrayList<>();
+        Map<String, Path> realRoots = new HashMap<>();
+        addRules(rules, binaries.criticalBinaries(), Tier.CRITICAL, fs, realRoots, warnings);
+        if (binaries.includeLibraries()) {
+            addRules(rules, binaries.criticalLibraries(), Tier.LIBRARY, fs, realRoots, warnings);
+        }
+        addRules(rules, binaries.systemBinaries(), Tier.SYSTEM, fs, realRoots, warnings);
+        List<Glob> excludes = binaries.exclude().stream().map(Glob::compile).toList();
+
+        Map<String, MonitoredFile> bySource = new LinkedHashMap<>();
+        for (Rule rule : rules) {
+            if (rule.realRoot == null) {
+                continue;
+            }
+            Map<String, Path> found = new LinkedHashMap<>();
+            if (rule.glob.isExact()) {
+                // An exact path: look at that one name only, never list its directory.
+                String name = fs.getPath(rule.glob.pattern()).getFileName().toString();
+                addIfFile(rule.realRoot.resolve(name), rule.glob.pattern(), found);
+            } else {
+                walk(rule, rule.glob.literalCount(), rule.realRoot, rule.root, found, warnings);
+            }
+            for (Map.Entry<String, Path> e : found.entrySet()) {
+                MonitoredFile f = new MonitoredFile(e.getKey(), e.getValue(), rule.tier);
+                if (!excluded(excludes, f)) {
+                    bySource.putIfAbsent(e.getValue().toString(), f);
+                }
+            }
+        }
+        Map<String, MonitoredFile> files = new TreeMap<>();
+        for (MonitoredFile f : bySource.values()) {
+            files.putIfAbsent(f.path(), f);
+        }
+        Map<String, WatchRoot> roots = new TreeMap<>();
+        for (Rule rule : rules) {
+            if (rule.realRoot == null) {
+                continue;
+            }
+            boolean recursive = rule.glob.literalCount() < rule.glob.size() - 1;
+            roots.merge(rule.root, new WatchRoot(rule.root, rule.realRoot, recursive),
+                    (a, b) -> a.recursive() ? a : b);
+        }
+        return new MonitoredSet(fs, List.copyOf(rules), excludes, files, new ArrayList<>(roots.values()), warnings);
+    }
+
+    private static void addRules(List<Rule> rules, List<String> patterns, Tier tier, FileSystem fs,
+            Map<String, Path> realRoots, List<String> warnings) {
+        for (String pattern : patterns) {
+            Glob glob = Glob.compile(pattern);
+            String root = glob.isExact() ? parentOf(glob.pattern()) : glob.literalPrefix();
+            Path real = realRoots.computeIfAbsent(root, r -> {
+                try {
+                    return fs.getPath(r).toRealPath();
+                } catch (IOException e) {
+                    warnings.add(r + ": " + describe(e) + " (pattern " + pattern + " matches nothing until it exists)");
+                    return null;
+                }
+            });
+            rules.add(new Rule(glob, tier, root, real));
+        }
+    }
+
+    private static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    private static String join(String dir, String name) {
+        return dir.equals("/") ? "/" + name : dir + "/" + name;
+    }
+
+    private static void walk(Rule rule, int part, Path realDir, String dir, Map<String, Path> out,
+            List<String> warnings) {
+        Glob g = rule.glob;
+        if (part >= g.size()) {
+            return;
+        }
+        boolean anyDepth = g.anyDepthAt(part);
+        boolean last = part == g.size() - 1;
+        if (anyDepth && !last) {
+            walk(rule, part + 1, realDir, dir, out, warnings);
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(realDir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!anyDepth && !g.partMatches(part, name)) {
+                    continue;
+                }
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    continue;
+                }
+                String display = join(dir, name);
+                if (a.isDirectory()) {
+                    walk(rule, anyDepth ? part : part + 1, entry, display, out, warnings);
+                } else if (last) {
+                    out.putIfAbsent(display, entry);
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            // The directory went away during the walk: its files are simply absent now.
+        } catch (IOException e) {
+            warnings.add(dir + ": cannot list: " + describe(e));
+        }
+    }
+
+    private static void addIfFile(Path real, String display, Map<String, Path> out) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isDirectory()) {
+                out.putIfAbsent(display, real);
+            }
+        } catch (IOException e) {
+            // Absent (or unreadable directory): not a member now; a later capture reports it if it was recorded.
+        }
+    }
+
+    private static boolean excluded(List<Glob> excludes, MonitoredFile f) {
+        for (Glob x : excludes) {
+            if (x.matches(f.path()) || x.matches(f.source().toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "does not exist";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Every member, by configured path, in path order. */
+    public Map<String, MonitoredFile> files() {
+        return files;
+    }
+
+    /** The number of members. */
+    public int size() {
+        return files.size();
+    }
+
+    /** The directories holding members, for the real-time watcher. */
+    public List<WatchRoot> watchRoots() {
+        return roots;
+    }
+
+    /** What could not be resolved: missing roots, unreadable directories. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * Whether a path (as configured, e.g. from a kernel event) belongs to the set now, and as what; answers for
+     * paths that appeared after the set was resolved too.
+     */
+    public Optional<MonitoredFile> lookup(String path) {
+        MonitoredFile known = files.get(path);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        String norm = Glob.normalize(path);
+        for (Rule rule : rules) {
+            if (rule.realRoot == null || !rule.glob.matches(norm)) {
+                continue;
+            }
+            String rest = norm.equals(rule.root) ? "" : norm.substring(rule.root.equals("/") ? 1 : rule.root.length() + 1);
+            Path source = rest.isEmpty() ? rule.realRoot : rule.realRoot.resolve(rest);
+            MonitoredFile f = new MonitoredFile(norm, source, rule.tier);
+            return excluded(excludes, f) ? Optional.empty() : Optional.of(f);
+        }
+        return Optional.empty();
+    }
+
+    /** The member for a baseline path no longer in the set, read through its configured name. */
+    MonitoredFile outside(FileRecord record) {
+        return new MonitoredFile(record.path(), fs.getPath(record.path()), record.tier());
+    }
+}

@@ -1,0 +1,154 @@
+package org.securonis.bim.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A full pass over the monitored set and the baseline: every path is captured and compared, on a fixed number
+ * of worker threads, largest files first so that the workers finish together.
+ *
+ * <p>The sweep never stops for one file: a path that cannot be read becomes a problem and keeps its record. A
+ * deleted and a created path with the same content, inode and device are paired into one {@code moved}.
+ */
+public final class Sweep {
+
+    private final Verifier verifier;
+    private final int workers;
+    private final Clock clock;
+
+    public Sweep(Verifier verifier, int workers, Clock clock) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers (" + workers + ") must be at least 1");
+        }
+        this.verifier = verifier;
+        this.workers = workers;
+        this.clock = clock;
+    }
+
+    /** Verifies the set against {@code baseline} (empty for a first capture); blocks until done. */
+    public SweepResult run(MonitoredSet set, Baseline baseline, Source source, SweepProgress progress)
+            throws InterruptedException {
+        Instant start = Instant.now(clock);
+        Map<String, MonitoredFile> items = new LinkedHashMap<>(set.files());
+        for (FileRecord r : baseline.files().values()) {
+            items.computeIfAbsent(r.path(), p -> set.lookup(p).orElseGet(() -> set.outside(r)));
+        }
+        MonitoredFile[] work = items.values().toArray(new MonitoredFile[0]);
+        long[] sizes = new long[work.length];
+        long total = 0;
+        for (int i = 0; i < work.length; i++) {
+            FileRecord r = baseline.get(work[i].path());
+            sizes[i] = r == null ? 0 : r.size();
+            total += sizes[i];
+        }
+        Integer[] order = new Integer[work.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong((Integer i) -> sizes[i]).reversed());
+        progress.start(work.length, total);
+
+        Verifier.Verification[] results = new Verifier.Verification[work.length];
+        AtomicInteger next = new AtomicInteger();
+        long bytesBefore = verifier.inspector().bytesHashed();
+        Runnable worker = () -> {
+            for (int k; (k = next.getAndIncrement()) < order.length; ) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                int i = order[k];
+                MonitoredFile f = work[i];
+                Verifier.Verification v = verifier.verify(f, baseline.get(f.path()), source);
+                results[i] = v;
+                FileRecord s = v.observation().state();
+                progress.done(s == null ? 0 : s.size());
+            }
+        };
+        int n = Math.min(workers, Math.max(1, work.length));
+        List<Thread> threads = new ArrayList<>(n);
+        for (int t = 0; t < n; t++) {
+            Thread th = new Thread(worker, "bim-sweep-" + t);
+            th.setDaemon(true);
+            threads.add(th);
+            th.start();
+        }
+        try {
+            for (Thread th : threads) {
+                th.join();
+            }
+        } catch (InterruptedException e) {
+            threads.forEach(Thread::interrupt);
+            throw e;
+        }
+
+        List<Finding> findings = new ArrayList<>();
+        List<SweepResult.Problem> problems = new ArrayList<>();
+        Map<String, Observation> observations = new HashMap<>();
+        for (Verifier.Verification v : results) {
+            Objects.requireNonNull(v, "a sweep worker left a path unverified");
+            observations.put(v.file().path(), v.observation());
+            if (v.finding() != null) {
+                findings.add(v.finding());
+            }
+            if (v.observation().isFailed()) {
+                problems.add(new SweepResult.Problem(v.file().path(), v.observation().error()));
+            }
+        }
+        findings = pairMoves(findings);
+        findings.sort(Comparator.comparing(Finding::path));
+        problems.sort(Comparator.comparing(SweepResult.Problem::path));
+        long bytes = verifier.inspector().bytesHashed() - bytesBefore;
+        return new SweepResult(findings, problems, observations, work.length, bytes,
+                Duration.between(start, Instant.now(clock)));
+    }
+
+    /** Joins each deleted record with a created file that is the same object (content, inode, device, mtime). */
+    static List<Finding> pairMoves(List<Finding> findings) {
+        Map<String, Finding> deleted = new HashMap<>();
+        for (Finding f : findings) {
+            if (f.action() == Action.DELETED) {
+                deleted.putIfAbsent(identity(f.previous()), f);
+            }
+        }
+        if (deleted.isEmpty()) {
+            return new ArrayList<>(findings);
+        }
+        List<Finding> out = new ArrayList<>();
+        List<Finding> used = new ArrayList<>();
+        for (Finding f : findings) {
+            if (f.action() == Action.CREATED) {
+                Finding d = deleted.remove(identity(f.current()));
+                if (d != null) {
+                    used.add(d);
+                    out.add(new Finding(Action.MOVED, f.path(), f.tier(), d.previous(), f.current(), List.of("path"),
+                            f.source(), f.time(), d.path()));
+                    continue;
+                }
+            }
+            out.add(f);
+        }
+        for (Iterator<Finding> it = out.iterator(); it.hasNext(); ) {
+            Finding f = it.next();
+            if (used.stream().anyMatch(u -> u == f)) {
+                it.remove();
+            }
+        }
+        return out;
+    }
+
+    private static String identity(FileRecord r) {
+        // A rename keeps inode and mtime; a new file that reuses a freed inode gets a new mtime.
+        return r.type() + ":" + r.device() + ":" + r.inode() + ":" + r.mtime() + ":" + r.sha256() + ":" + r.target();
+    }
+}

@@ -1,0 +1,138 @@
+package org.securonis.bim.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BaselineStoreTest {
+
+    private final FileSystem fs = TestFs.unix();
+    private final Path db = fs.getPath("/var/lib/bim/hashes.json");
+    private final BaselineStore store = new BaselineStore(db);
+    private static final Instant T = Instant.parse("2026-03-04T05:06:07.123456789Z");
+
+    @AfterEach
+    void close() throws IOException {
+        fs.close();
+    }
+
+    private Baseline sample() {
+        FileRecord file = new FileRecord("/usr/bin/su", FileType.FILE, TestFs.sha256("su"), 123, 04755, 0, 0, 77, 2049,
+                1, T, T, null, Tier.CRITICAL, T);
+        FileRecord link = new FileRecord("/usr/bin/sh", FileType.SYMLINK, null, 4, 0777, 0, 0, 78, 2049, 1, T, T,
+                "dash", Tier.SYSTEM, T);
+        FileRecord fifo = new FileRecord("/usr/bin/p\nipe \"q\"", FileType.FIFO, null, 0, 0644, 4294967294L > 0 ? -2 : 0,
+                65534, 79, 2049, 1, T, T, null, Tier.SYSTEM, T);
+        return Baseline.of(T, T, List.of(file, link, fifo));
+    }
+
+    @Test
+    void saveThenLoad_roundTripsEveryField() throws Exception {
+        Files.createDirectories(db.getParent());
+        Baseline b = sample();
+        store.save(b);
+        assertEquals(b, store.load());
+        try (Stream<Path> files = Files.list(db.getParent())) {
+            assertEquals(List.of(db), files.toList(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void everyTruncation_isAnErrorNeverAnEmptyBaseline() throws Exception {
+        Files.createDirectories(db.getParent());
+        store.save(sample());
+        byte[] whole = Files.readAllBytes(db);
+        for (int len = 0; len < whole.length - 1; len++) {
+            Files.write(db, Arrays.copyOf(whole, len));
+            int n = len;
+            BaselineException e = assertThrows(BaselineException.class, store::load, () -> "length " + n);
+            assertTrue(e.getMessage().startsWith(db.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingFile_saysHowToRecordOne() {
+        BaselineException e = assertThrows(BaselineException.class, store::load);
+        assertEquals(db + ": no baseline here (record one with `bim init`)", e.getMessage());
+    }
+
+    private String refusal(String json) throws IOException {
+        Files.createDirectories(db.getParent());
+        Files.writeString(db, json);
+        return assertThrows(BaselineException.class, store::load).getMessage();
+    }
+
+    @Test
+    void corruptContent_isRefusedNamingTheProblem() throws Exception {
+        String head = "{\"format\":\"bim-baseline\",\"version\":1,\"created\":\"2026-01-01T00:00:00Z\","
+                + "\"updated\":\"2026-01-01T00:00:00Z\",\"files\":[";
+        String rec = "{\"path\":\"/a\",\"type\":\"file\",\"sha256\":\"" + TestFs.sha256("a") + "\",\"size\":1,"
+                + "\"mode\":\"0755\",\"uid\":0,\"gid\":0,\"inode\":1,\"device\":1,\"nlink\":1,"
+                + "\"mtime\":\"2026-01-01T00:00:00Z\",\"ctime\":\"2026-01-01T00:00:00Z\",\"target\":null,"
+                + "\"tier\":\"system\",\"checked\":\"2026-01-01T00:00:00Z\"}";
+        assertTrue(refusal("[]").contains("expected a JSON object"));
+        assertTrue(refusal("{\"format\":\"other\",\"version\":1,\"files\":[]}").contains("must come before"));
+        assertTrue(refusal(head.replace("\"version\":1", "\"version\":2") + "]}").contains("version 2 is not supported"));
+        assertTrue(refusal(head + rec + "," + rec + "]}").contains("is recorded twice"));
+        assertTrue(refusal(head + rec.replace("\"size\":1", "\"size\":-1") + "]}").contains("size (-1)"));
+        assertTrue(refusal(head + rec.replace("\"size\":1", "\"size\":\"1\"") + "]}")
+                .contains("\"size\" must be an integer"));
+        assertTrue(refusal(head + rec.replace("0755", "rwx") + "]}").contains("octal"));
+        assertTrue(refusal(head + rec.replace(TestFs.sha256("a"), "zz") + "]}").contains("64 lower-case hex"));
+        assertTrue(refusal(head + rec.replace("\"sha256\":\"" + TestFs.sha256("a") + "\"", "\"sha256\":null") + "]}")
+                .contains("needs its \"sha256\""));
+        assertTrue(refusal(head + rec.replace("\"tier\":\"system\"", "\"tier\":\"gold\"") + "]}").contains("tier (gold)"));
+        assertTrue(refusal(head + rec.replace("\"path\":\"/a\"", "\"path\":\"a\"") + "]}").contains("must be absolute"));
+        assertTrue(refusal(head + rec.replace("\"nlink\":1", "\"nlink\":1,\"extra\":1") + "]}")
+                .contains("unknown field \"extra\""));
+        assertTrue(refusal(head + rec + "]}{}").contains("unexpected content after"));
+        assertTrue(refusal(head + rec + "]}".replace("}", ",\"files\":[]}")).contains("Duplicate field"));
+        assertTrue(refusal("[".repeat(5000)).contains(db.toString()));
+        assertTrue(refusal("").contains(db.toString()));
+    }
+
+    @Test
+    void failedWrite_leavesTheOldBaselineWhole() throws Exception {
+        Files.createDirectories(db.getParent());
+        store.save(sample());
+        byte[] before = Files.readAllBytes(db);
+        IOException boom = assertThrows(IOException.class, () -> AtomicFiles.write(db, out -> {
+            out.write("{\"format\":".getBytes(StandardCharsets.UTF_8));
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", boom.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(db));
+        try (Stream<Path> files = Files.list(db.getParent())) {
+            assertEquals(List.of(db), files.toList());
+        }
+    }
+
+    @Test
+    void with_putsAndRemovesRecords() {
+        Baseline b = sample();
+        FileRecord n = TestFs.record("/usr/bin/new", TestFs.sha256("n"));
+        java.util.HashMap<String, FileRecord> changes = new java.util.HashMap<>();
+        changes.put("/usr/bin/new", n);
+        changes.put("/usr/bin/sh", null);
+        Baseline after = b.with(changes, T.plusSeconds(1));
+        assertEquals(3, after.size());
+        assertEquals(n, after.get("/usr/bin/new"));
+        assertEquals(null, after.get("/usr/bin/sh"));
+        assertEquals(T.plusSeconds(1), after.updated());
+        assertEquals(Map.of(), Baseline.empty(T).files());
+    }
+}
