@@ -48,15 +48,17 @@ public final class MonitoredSet {
     private final Map<String, MonitoredFile> files;
     private final List<WatchRoot> roots;
     private final List<String> warnings;
+    private final List<String> missing;
 
     private MonitoredSet(FileSystem fs, List<Rule> rules, List<Glob> excludes, Map<String, MonitoredFile> files,
-            List<WatchRoot> roots, List<String> warnings) {
+            List<WatchRoot> roots, List<String> warnings, List<String> missing) {
         this.fs = fs;
         this.rules = rules;
         this.excludes = excludes;
         this.files = Collections.unmodifiableMap(files);
         this.roots = List.copyOf(roots);
         this.warnings = List.copyOf(warnings);
+        this.missing = List.copyOf(missing);
     }
 
     /** Resolves the configured patterns on {@code fs}; problems (a missing root, say) become warnings. */
@@ -71,9 +73,13 @@ public final class MonitoredSet {
         addRules(rules, binaries.systemBinaries(), Tier.SYSTEM, fs, realRoots, warnings);
         List<Glob> excludes = binaries.exclude().stream().map(Glob::compile).toList();
 
+        List<String> missing = new ArrayList<>();
         Map<String, MonitoredFile> bySource = new LinkedHashMap<>();
         for (Rule rule : rules) {
             if (rule.realRoot == null) {
+                if (rule.glob.isExact()) {
+                    missing.add(rule.glob.pattern());
+                }
                 continue;
             }
             Map<String, Path> found = new LinkedHashMap<>();
@@ -81,6 +87,9 @@ public final class MonitoredSet {
                 // An exact path: look at that one name only, never list its directory.
                 String name = fs.getPath(rule.glob.pattern()).getFileName().toString();
                 addIfFile(rule.realRoot.resolve(name), rule.glob.pattern(), found);
+                if (found.isEmpty()) {
+                    missing.add(rule.glob.pattern());
+                }
             } else {
                 walk(rule, rule.glob.literalCount(), rule.realRoot, rule.root, found, warnings);
             }
@@ -104,7 +113,8 @@ public final class MonitoredSet {
             roots.merge(rule.root, new WatchRoot(rule.root, rule.realRoot, recursive),
                     (a, b) -> a.recursive() ? a : b);
         }
-        return new MonitoredSet(fs, List.copyOf(rules), excludes, files, new ArrayList<>(roots.values()), warnings);
+        return new MonitoredSet(fs, List.copyOf(rules), excludes, files, new ArrayList<>(roots.values()), warnings,
+                missing);
     }
 
     private static void addRules(List<Rule> rules, List<String> patterns, Tier tier, FileSystem fs,
@@ -218,6 +228,11 @@ public final class MonitoredSet {
     /** What could not be resolved: missing roots, unreadable directories. */
     public List<String> warnings() {
         return warnings;
+    }
+
+    /** Exact paths (critical binaries) that do not exist now; they join the set when they appear. */
+    public List<String> missing() {
+        return missing;
     }
 
     /**

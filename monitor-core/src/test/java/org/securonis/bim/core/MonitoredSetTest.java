@@ -97,6 +97,7 @@ class MonitoredSetTest {
         MonitoredSet set = MonitoredSet.resolve(TestFs.binaries(List.of("/usr/sbin/sshd"), List.of("/opt/bin/*"),
                 List.of(), List.of()), fs);
         assertEquals(0, set.size());
+        assertEquals(List.of("/usr/sbin/sshd"), set.missing());
         assertEquals(2, set.warnings().size(), set.warnings().toString());
         assertTrue(set.warnings().get(0).startsWith("/usr/sbin: does not exist"), set.warnings().get(0));
     }

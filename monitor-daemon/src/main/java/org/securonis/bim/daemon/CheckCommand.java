@@ -1,0 +1,59 @@
+package org.securonis.bim.daemon;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import org.securonis.bim.core.Action;
+import org.securonis.bim.core.AlertFormat;
+import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.MonitoredSet;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.core.SweepResult;
+
+/** {@code bim check [--json]}: one full sweep against the baseline, AIDE's exit codes. */
+final class CheckCommand {
+
+    private CheckCommand() {
+    }
+
+    static int run(Invocation inv) throws UsageException {
+        Baseline baseline = inv.loadBaseline();
+        MonitoredSet set = inv.resolveSet();
+        SweepResult r = inv.sweep(set, baseline, "check");
+        if (inv.line.has("--json")) {
+            Report.json(inv.out, r.findings());
+            for (SweepResult.Problem p : r.problems()) {
+                inv.err.println("bim: unreadable: " + Names.escape(p.path()) + ": " + p.message());
+            }
+        } else {
+            Report.human(inv.out, "check", r);
+        }
+        int code = ExitCode.of(r.findings());
+        if (code == ExitCode.OK && !r.problems().isEmpty()) {
+            code = ExitCode.IO_ERROR;
+        }
+        record(inv, r, code);
+        return code;
+    }
+
+    /** Notes the check in the state file; a failure to do so is a warning, not a failed check. */
+    private static void record(Invocation inv, SweepResult r, int code) {
+        ObjectNode n = StateFile.object();
+        n.put("time", AlertFormat.time(inv.clock.instant()));
+        n.put("duration_ms", r.duration().toMillis());
+        n.put("files", r.files());
+        n.put("bytes", r.bytes());
+        for (Action a : Action.values()) {
+            if (a != Action.BASELINE_TAMPERED) {
+                n.put(a.label(), r.count(a));
+            }
+        }
+        n.put("unreadable", r.problems().size());
+        n.put("exit_code", code);
+        try {
+            new StateFile(inv.config.monitor().stateDir()).put("last_check", n);
+        } catch (IOException e) {
+            inv.err.println("bim: warning: cannot record the check in " + inv.config.monitor().stateDir() + ": "
+                    + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.securonis.bim.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.BaselineException;
+import org.securonis.bim.core.FileRecord;
+import org.securonis.bim.core.MonitoredSet;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.core.Observation;
+import org.securonis.bim.core.SweepResult;
+
+/** {@code bim init [--force]}: records the baseline of the monitored set. */
+final class InitCommand {
+
+    private InitCommand() {
+    }
+
+    static int run(Invocation inv) throws UsageException {
+        inv.ensureStateDir();
+        try (AutoCloseable lock = inv.lock()) {
+            if (inv.store().exists() && !inv.line.has("--force")) {
+                String what;
+                try {
+                    Baseline old = inv.store().load();
+                    what = "recorded " + old.created() + ", " + old.size() + " files";
+                } catch (BaselineException e) {
+                    what = "it does not load: " + e.getMessage();
+                }
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, "a baseline already exists at "
+                        + inv.config.monitor().databasePath() + " (" + Names.escape(what)
+                        + "); use `bim update` to accept changes, or `bim init --force` to replace it");
+            }
+            MonitoredSet set = inv.resolveSet();
+            Instant now = Instant.now(inv.clock);
+            SweepResult r = inv.sweep(set, Baseline.empty(now), "init");
+            Baseline baseline = Baseline.of(now, now, recordsOf(r));
+            keepPrevious(inv);
+            inv.save(baseline);
+            inv.out.printf("bim init: recorded %d files (%s) in %.1f s to %s%n", baseline.size(),
+                    Sizes.human(r.bytes()), r.duration().toMillis() / 1000.0, inv.config.monitor().databasePath());
+            for (String m : set.missing()) {
+                inv.err.println("bim: note: critical path " + Names.escape(m) + " does not exist now; it joins the "
+                        + "set (as created) when it appears");
+            }
+            for (SweepResult.Problem p : r.problems()) {
+                inv.err.println("bim: not recorded: " + Names.escape(p.path()) + ": " + p.message());
+            }
+            return r.problems().isEmpty() ? ExitCode.OK : ExitCode.IO_ERROR;
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
+        }
+    }
+
+    /** The records of every path that was fully captured. */
+    static List<FileRecord> recordsOf(SweepResult r) {
+        List<FileRecord> out = new ArrayList<>();
+        for (Observation o : r.observations().values()) {
+            if (o.isPresent()) {
+                out.add(o.state());
+            }
+        }
+        return out;
+    }
+
+    /** A replaced baseline is kept once as {@code NAME.previous}: replacing is deliberate, losing it is not. */
+    private static void keepPrevious(Invocation inv) throws UsageException {
+        Path db = inv.config.monitor().databasePath();
+        if (!Files.exists(db)) {
+            return;
+        }
+        try {
+            Path prev = db.resolveSibling(db.getFileName() + ".previous");
+            Path tmp = db.resolveSibling("." + db.getFileName() + ".previous.tmp");
+            Files.copy(db, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, prev, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot keep a copy of the old baseline before "
+                    + "replacing it: " + e.getMessage() + " (nothing was replaced)");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.securonis.bim.daemon;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.BaselineException;
+import org.securonis.bim.core.BaselineStore;
+import org.securonis.bim.core.Config;
+import org.securonis.bim.core.ConfigException;
+import org.securonis.bim.core.ConfigLoader;
+import org.securonis.bim.core.Inspector;
+import org.securonis.bim.core.MonitoredSet;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.core.Source;
+import org.securonis.bim.core.Sweep;
+import org.securonis.bim.core.SweepProgress;
+import org.securonis.bim.core.SweepResult;
+import org.securonis.bim.core.Verifier;
+
+/**
+ * One run of a command: the parsed line, the loaded configuration, the clock and the output streams, with the
+ * steps every command shares (load the baseline, resolve the set, sweep with progress).
+ */
+final class Invocation {
+
+    static final String DEFAULT_CONFIG = "/etc/binary_integrity_monitor.toml";
+
+    final CommandLine line;
+    final Config config;
+    final Clock clock;
+    final PrintStream out;
+    final PrintStream err;
+    final boolean progress;
+
+    private Invocation(CommandLine line, Config config, Clock clock, PrintStream out, PrintStream err,
+            boolean progress) {
+        this.line = line;
+        this.config = config;
+        this.clock = clock;
+        this.out = out;
+        this.err = err;
+        this.progress = progress;
+    }
+
+    /** Loads the configuration named on the line (or the default file, or the built-in defaults). */
+    static Invocation open(CommandLine line, Clock clock, PrintStream out, PrintStream err, boolean terminal)
+            throws UsageException {
+        Config config;
+        try {
+            if (line.config() != null) {
+                config = ConfigLoader.load(Path.of(line.config()).toAbsolutePath());
+            } else if (Files.exists(Path.of(DEFAULT_CONFIG))) {
+                config = ConfigLoader.load(Path.of(DEFAULT_CONFIG));
+            } else {
+                config = ConfigLoader.defaults(FileSystems.getDefault());
+            }
+        } catch (ConfigException e) {
+            StringBuilder sb = new StringBuilder("configuration refused:");
+            for (String p : e.problems()) {
+                sb.append("\n  ").append(Names.escape(p));
+            }
+            throw new UsageException(ExitCode.CONFIG_ERROR, sb.toString());
+        }
+        return new Invocation(line, config, clock, out, err, terminal && !line.has("--no-progress"));
+    }
+
+    /** Where the configuration came from, for messages. */
+    String configName() {
+        return config.source() == null ? "built-in defaults (" + DEFAULT_CONFIG + " does not exist)"
+                : config.source().toString();
+    }
+
+    BaselineStore store() {
+        return new BaselineStore(config.monitor().databasePath());
+    }
+
+    /** Loads the baseline or fails with exit code 18 and the loader's message. */
+    Baseline loadBaseline() throws UsageException {
+        try {
+            return store().load();
+        } catch (BaselineException e) {
+            throw new UsageException(ExitCode.IO_ERROR, Names.escape(e.getMessage()));
+        }
+    }
+
+    /** Creates the state directory (0700) or explains which path cannot be written and what to do. */
+    void ensureStateDir() throws UsageException {
+        Path dir = config.monitor().stateDir();
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!Files.isWritable(dir)) {
+                throw new AccessDeniedException(dir.toString());
+            }
+        } catch (IOException e) {
+            String reason = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot write " + dir + " (the directory of "
+                    + "monitor.database_path in " + configName() + "): " + reason + ". Run as root, or copy "
+                    + "etc/binary_integrity_monitor.toml, point database_path, log_dir and quarantine_dir at "
+                    + "directories you can write, and pass it with --config FILE");
+        }
+    }
+
+    /** Resolves the monitored set, printing its warnings to stderr. */
+    MonitoredSet resolveSet() {
+        MonitoredSet set = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
+        for (String w : set.warnings()) {
+            err.println("bim: warning: " + Names.escape(w));
+        }
+        return set;
+    }
+
+    /** Sweeps {@code set} against {@code baseline}, with a progress line on a terminal. */
+    SweepResult sweep(MonitoredSet set, Baseline baseline, String verb) throws UsageException {
+        Verifier verifier = new Verifier(new Inspector(clock), clock);
+        Sweep sweep = new Sweep(verifier, config.monitor().workers(), clock);
+        SweepProgress p = new SweepProgress();
+        try (ProgressLine bar = progress ? ProgressLine.start(err, p, verb, clock) : null) {
+            return sweep.run(set, baseline, Source.SWEEP, p);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException(ExitCode.IO_ERROR, "interrupted");
+        }
+    }
+
+    /** Saves {@code baseline} or fails with exit code 14 (the old file stays whole). */
+    void save(Baseline baseline) throws UsageException {
+        try {
+            store().save(baseline);
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot write the baseline "
+                    + config.monitor().databasePath() + ": " + e.getMessage() + " (the previous baseline is intact)");
+        }
+    }
+
+    /** Takes the baseline writers' lock, or fails with exit code 14. */
+    AutoCloseable lock() throws UsageException {
+        try {
+            return store().lock();
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot lock the baseline "
+                    + config.monitor().databasePath() + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.securonis.bim.daemon;
+
+import java.io.PrintStream;
+import java.time.Clock;
+
+/** The {@code bim} program: parses the command line, runs one command, maps every failure to an exit code. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err, Clock.systemUTC(), ProgressLine.stderrIsTerminal()));
+    }
+
+    /** Runs one command and returns its exit code; prints a message, never a stack trace, on failure. */
+    static int run(String[] argv, PrintStream out, PrintStream err, Clock clock, boolean terminal) {
+        try {
+            CommandLine line = CommandLine.parse(argv);
+            if (line.has("--help") || line.command().equals("help")) {
+                out.print(CommandLine.USAGE);
+                return ExitCode.OK;
+            }
+            if (line.has("--version") || line.command().equals("version")) {
+                out.println("bim " + version());
+                return ExitCode.OK;
+            }
+            Invocation inv = Invocation.open(line, clock, out, err, terminal);
+            return switch (line.command()) {
+                case "init" -> InitCommand.run(inv);
+                case "check" -> CheckCommand.run(inv);
+                case "update" -> UpdateCommand.run(inv);
+                case "status" -> StatusCommand.run(inv);
+                case "daemon" -> throw new UsageException(ExitCode.INVALID_ARGUMENT,
+                        "the daemon is not part of this build yet; use `bim check` from a timer");
+                default -> throw new UsageException(ExitCode.INVALID_ARGUMENT, "unknown command " + line.command());
+            };
+        } catch (UsageException e) {
+            err.println("bim: " + e.getMessage());
+            return e.exitCode();
+        } catch (OutOfMemoryError e) {
+            err.println("bim: out of memory: " + e.getMessage());
+            return ExitCode.IO_ERROR;
+        } catch (RuntimeException e) {
+            err.println("bim: internal error: " + e);
+            return ExitCode.IO_ERROR;
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

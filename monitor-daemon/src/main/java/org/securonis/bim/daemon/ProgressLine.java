@@ -1,0 +1,94 @@
+package org.securonis.bim.daemon;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.securonis.bim.core.SweepProgress;
+
+/**
+ * A progress line on a terminal's stderr (files, bytes, rate, time left), redrawn four times a second by its
+ * own daemon thread until closed; closing erases it.
+ */
+final class ProgressLine implements AutoCloseable {
+
+    private final PrintStream err;
+    private final SweepProgress progress;
+    private final String verb;
+    private final Clock clock;
+    private final Instant start;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private ProgressLine(PrintStream err, SweepProgress progress, String verb, Clock clock) {
+        this.err = err;
+        this.progress = progress;
+        this.verb = verb;
+        this.clock = clock;
+        this.start = Instant.now(clock);
+        this.thread = new Thread(this::loop, "bim-progress");
+        this.thread.setDaemon(true);
+    }
+
+    static ProgressLine start(PrintStream err, SweepProgress progress, String verb, Clock clock) {
+        ProgressLine line = new ProgressLine(err, progress, verb, clock);
+        line.thread.start();
+        return line;
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closed) {
+                err.print("\r" + render() + "\033[K");
+                err.flush();
+            }
+        }
+    }
+
+    String render() {
+        long files = progress.doneFiles();
+        long total = progress.totalFiles();
+        long bytes = progress.doneBytes();
+        long totalBytes = Math.max(bytes, progress.totalBytes());
+        double secs = Math.max(0.001, Duration.between(start, Instant.now(clock)).toMillis() / 1000.0);
+        double rate = bytes / secs;
+        String left = rate > 0 && totalBytes > bytes ? clock((long) ((totalBytes - bytes) / rate)) : "-";
+        return String.format("bim %s: %d/%d files, %s/%s, %s/s, %s left", verb, files, total, Sizes.human(bytes),
+                Sizes.human(totalBytes), Sizes.human((long) rate), left);
+    }
+
+    private static String clock(long seconds) {
+        return String.format("%d:%02d", seconds / 60, seconds % 60);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        err.print("\r\033[K");
+        err.flush();
+    }
+
+    /** Whether stderr is a terminal: on Linux, fd 2 links to a tty or pty device. */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.securonis.bim.daemon;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.FileRecord;
+import org.securonis.bim.core.Finding;
+import org.securonis.bim.core.Inspector;
+import org.securonis.bim.core.MonitoredFile;
+import org.securonis.bim.core.MonitoredSet;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.core.Observation;
+import org.securonis.bim.core.Source;
+import org.securonis.bim.core.SweepResult;
+import org.securonis.bim.core.Verifier;
+
+/**
+ * {@code bim update [PATH...]}: accepts the current state of the given paths (all monitored paths when none)
+ * into the baseline. A path that cannot be read keeps its old record: an unknown state is never accepted.
+ */
+final class UpdateCommand {
+
+    private UpdateCommand() {
+    }
+
+    static int run(Invocation inv) throws UsageException {
+        inv.ensureStateDir();
+        try (AutoCloseable lock = inv.lock()) {
+            Baseline baseline = inv.loadBaseline();
+            MonitoredSet set = inv.resolveSet();
+            Instant now = Instant.now(inv.clock);
+            List<Finding> accepted = new ArrayList<>();
+            List<SweepResult.Problem> problems = new ArrayList<>();
+            Map<String, FileRecord> changes = new LinkedHashMap<>();
+            if (inv.line.args().isEmpty()) {
+                SweepResult r = inv.sweep(set, baseline, "update");
+                for (Finding f : r.findings()) {
+                    accepted.add(f);
+                    if (f.previousPath() != null) {
+                        changes.put(f.previousPath(), null);
+                    }
+                    changes.put(f.path(), f.current());
+                }
+                problems.addAll(r.problems());
+                // Records whose tier the configuration changed are rewritten too, without being a finding.
+                for (Observation o : r.observations().values()) {
+                    FileRecord old = baseline.get(o.path());
+                    if (o.isPresent() && old != null && old.tier() != o.state().tier() && !changes.containsKey(o.path())) {
+                        changes.put(o.path(), old.withTier(o.state().tier()));
+                    }
+                }
+            } else {
+                Verifier verifier = new Verifier(new Inspector(inv.clock), inv.clock);
+                for (MonitoredFile f : targets(inv, set, baseline)) {
+                    Verifier.Verification v = verifier.verify(f, baseline.get(f.path()), Source.SWEEP);
+                    Observation o = v.observation();
+                    if (o.isFailed()) {
+                        problems.add(new SweepResult.Problem(f.path(), o.error()));
+                        continue;
+                    }
+                    if (v.finding() != null) {
+                        accepted.add(v.finding());
+                    }
+                    changes.put(f.path(), o.isPresent() ? o.state() : null);
+                }
+            }
+            Baseline next = baseline.with(changes, now);
+            if (!changes.isEmpty()) {
+                inv.save(next);
+            }
+            if (inv.line.has("--json")) {
+                Report.json(inv.out, accepted);
+            } else {
+                inv.out.printf("bim update: accepted %d change%s; the baseline has %d files%n", accepted.size(),
+                        accepted.size() == 1 ? "" : "s", next.size());
+                for (Finding f : accepted) {
+                    inv.out.printf("  %-19s %-8s %s%s%n", f.action().label(), f.tier().label(),
+                            Names.escape(f.path()), Report.details(f));
+                }
+            }
+            for (SweepResult.Problem p : problems) {
+                inv.err.println("bim: not accepted (unreadable): " + Names.escape(p.path()) + ": " + p.message());
+            }
+            return problems.isEmpty() ? ExitCode.OK : ExitCode.IO_ERROR;
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
+        }
+    }
+
+    /** The monitored paths named on the line; any name outside the set refuses the whole command. */
+    private static List<MonitoredFile> targets(Invocation inv, MonitoredSet set, Baseline baseline)
+            throws UsageException {
+        List<MonitoredFile> out = new ArrayList<>();
+        for (String arg : inv.line.args()) {
+            String path = Path.of(arg).toAbsolutePath().normalize().toString();
+            Optional<MonitoredFile> f = set.lookup(path);
+            if (f.isEmpty()) {
+                f = set.files().values().stream().filter(m -> m.source().toString().equals(path)).findFirst();
+            }
+            if (f.isEmpty()) {
+                FileRecord r = baseline.get(path);
+                if (r != null) {
+                    f = Optional.of(new MonitoredFile(path, Path.of(path), r.tier()));
+                }
+            }
+            if (f.isEmpty()) {
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, Names.escape(path) + " is neither monitored "
+                        + "(see [binaries] in " + inv.configName() + ") nor in the baseline; nothing was changed");
+            }
+            out.add(f.get());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,198 @@
+package org.securonis.bim.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** init, tamper in every way, check: against the real kernel on a tmpfs, the commands run in-process. */
+class CliIntegrationTest {
+
+    private Tmpfs tmp;
+    private Path bin;
+    private Path config;
+    private String out;
+    private String err;
+
+    @BeforeEach
+    void tree() throws Exception {
+        tmp = Tmpfs.create("cli");
+        bin = Files.createDirectories(tmp.root.resolve("usr/bin"));
+        Files.createDirectories(tmp.root.resolve("usr/lib/x86_64-linux-gnu"));
+        Files.createSymbolicLink(tmp.root.resolve("lib"), Path.of("usr/lib"));
+        for (String name : new String[] {"su", "ls", "cat", "chown-me", "mv-me", "rm-me", "renamed-src"}) {
+            Files.writeString(bin.resolve(name), name + " binary content");
+        }
+        Files.writeString(tmp.root.resolve("usr/lib/x86_64-linux-gnu/libc.so.6"), "libc");
+        Files.createSymbolicLink(bin.resolve("sh"), Path.of("ls"));
+        config = tmp.root.resolve("bim.toml");
+        String r = tmp.root.toString();
+        Files.writeString(config, """
+                [monitor]
+                database_path = "%1$s/state/hashes.json"
+                log_dir = "%1$s/state/log"
+                quarantine_dir = "%1$s/state/quarantine"
+                max_workers = 2
+                [binaries]
+                critical_binaries = ["%1$s/usr/bin/su"]
+                system_binaries = ["%1$s/usr/bin/*"]
+                critical_libraries = ["%1$s/lib/x86_64-linux-gnu/libc.so*"]
+                """.formatted(r));
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        tmp.close();
+    }
+
+    private int bim(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        String[] argv = new String[args.length + 2];
+        argv[0] = "--config";
+        argv[1] = config.toString();
+        System.arraycopy(args, 0, argv, 2, args.length);
+        int code = Main.run(argv, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), Clock.systemUTC(), false);
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    private Map<String, String> findings() throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                JsonNode n = new ObjectMapper().readTree(line);
+                m.put(n.at("/file/path").asText().substring(tmp.root.toString().length()), n.at("/event/action").asText());
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void initThenCheck_isCleanAndStatusShowsTheBaseline() throws Exception {
+        assertEquals(0, bim("init"), err);
+        assertTrue(out.contains("recorded 9 files"), out);
+        assertEquals(15, bim("init"), "a second init without --force is refused");
+        assertTrue(err.contains("use `bim update` to accept changes, or `bim init --force`"), err);
+        assertEquals(0, bim("check"), out + err);
+        assertTrue(out.startsWith("bim check: no differences (9 files"), out);
+        assertEquals(0, bim("status"));
+        assertTrue(out.contains("files:      9 (1 critical, 1 library, 7 system)"), out);
+        assertTrue(out.contains("last check: "), out);
+        assertEquals(0, bim("init", "--force"), err);
+        assertTrue(Files.exists(tmp.root.resolve("state/hashes.json.previous")));
+    }
+
+    @Test
+    void everyWayOfTampering_isReportedExactlyWithAidesExitCode() throws Exception {
+        assertEquals(0, bim("init"), err);
+        // content changed, size and mtime put back
+        Path ls = bin.resolve("ls");
+        FileTime mtime = Files.getLastModifiedTime(ls);
+        Files.writeString(ls, "LS binary content");
+        Files.setLastModifiedTime(ls, mtime);
+        // chmod u+s
+        Files.setAttribute(bin.resolve("cat"), "unix:mode", 04755);
+        // chown
+        Files.setAttribute(bin.resolve("chown-me"), "unix:uid", 1234);
+        // replace via rename
+        Path trojan = tmp.root.resolve("trojan");
+        Files.writeString(trojan, "trojan");
+        Files.move(trojan, bin.resolve("mv-me"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // delete, add
+        Files.delete(bin.resolve("rm-me"));
+        Files.writeString(bin.resolve("added"), "new");
+        // symlink retarget
+        Files.delete(bin.resolve("sh"));
+        Files.createSymbolicLink(bin.resolve("sh"), Path.of("cat"));
+        // library reached through the /lib symlink
+        Files.writeString(tmp.root.resolve("usr/lib/x86_64-linux-gnu/libc.so.6"), "LIBC");
+
+        assertEquals(1 | 2 | 4, bim("check", "--json"), err);
+        assertEquals(Map.of(
+                "/usr/bin/ls", "updated",
+                "/usr/bin/cat", "attributes_modified",
+                "/usr/bin/chown-me", "attributes_modified",
+                "/usr/bin/mv-me", "updated",
+                "/usr/bin/rm-me", "deleted",
+                "/usr/bin/added", "created",
+                "/usr/bin/sh", "updated",
+                "/lib/x86_64-linux-gnu/libc.so.6", "updated"), findings());
+        JsonNode cat = null;
+        for (String line : out.split("\n")) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            if (n.at("/file/path").asText().endsWith("/cat")) {
+                cat = n;
+            }
+        }
+        assertEquals("4755", cat.at("/file/mode").asText());
+        assertEquals("0644", cat.at("/bim/previous/mode").asText());
+        assertEquals("sweep", cat.at("/bim/source").asText());
+        assertEquals("alert", cat.at("/event/kind").asText());
+        assertEquals("binary_integrity", cat.at("/event/module").asText());
+
+        assertEquals(7, bim("check"), "the human report has the same exit code");
+        assertTrue(out.startsWith("bim check: 6 changed, 1 added, 1 removed"), out);
+
+        assertEquals(0, bim("update", bin.resolve("cat").toString()), err);
+        assertEquals(1 | 2 | 4, bim("check"));
+        assertTrue(!out.contains("/usr/bin/cat"), out);
+        assertEquals(0, bim("update"), err);
+        assertEquals(0, bim("check"), out);
+    }
+
+    @Test
+    void moveWithinTheSet_isOneMoved() throws Exception {
+        assertEquals(0, bim("init"), err);
+        Files.move(bin.resolve("renamed-src"), bin.resolve("renamed-dst"));
+        assertEquals(1 | 2, bim("check", "--json"));
+        assertEquals(Map.of("/usr/bin/renamed-dst", "moved"), findings());
+        assertTrue(out.contains("\"previous\":{\"path\":\"" + bin.resolve("renamed-src") + "\""), out);
+    }
+
+    @Test
+    void badInput_givesClearErrorsAndExitCodes() throws Exception {
+        assertEquals(18, bim("check"), "no baseline yet");
+        assertTrue(err.contains("no baseline here (record one with `bim init`)"), err);
+        assertEquals(0, bim("init"));
+        Path db = tmp.root.resolve("state/hashes.json");
+        byte[] good = Files.readAllBytes(db);
+        Files.write(db, java.util.Arrays.copyOf(good, good.length / 2));
+        assertEquals(18, bim("check"));
+        assertTrue(err.contains("truncated or corrupt"), err);
+        assertEquals(good.length / 2, Files.size(db), "a failed load never rewrites the baseline");
+        Files.write(db, good);
+        assertEquals(15, bim("update", "/etc/passwd"));
+        assertTrue(err.contains("/etc/passwd is neither monitored"), err);
+        assertEquals(15, bim("check", "--frobnicate"));
+        assertEquals(15, bim("explode"));
+        Files.writeString(config, "[monitor]\ninterval = -5\n");
+        assertEquals(17, bim("check"));
+        assertTrue(err.contains(config + ":2:1: monitor.interval (-5) must be at least 1"), err);
+    }
+
+    @Test
+    void unwritableStateDirectory_saysWhichPathAndHowToPointElsewhere() throws Exception {
+        Files.writeString(config, Files.readString(config).replace(tmp.root + "/state/hashes.json",
+                "/proc/bim-cannot-write/hashes.json"));
+        assertEquals(14, bim("init"));
+        assertTrue(err.contains("/proc/bim-cannot-write"), err);
+        assertTrue(err.contains("--config FILE"), err);
+    }
+}
