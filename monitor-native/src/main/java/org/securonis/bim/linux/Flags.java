@@ -1,0 +1,56 @@
+package org.securonis.bim.linux;
+
+/**
+ * Constants from linux/inotify.h, fcntl.h, sys/eventfd.h and poll.h (asm-generic values,
+ * as used by x86, x86_64, arm64 and riscv).
+ */
+final class Flags {
+    static final int IN_ACCESS = 0x00000001;
+    static final int IN_MODIFY = 0x00000002;
+    static final int IN_ATTRIB = 0x00000004;
+    static final int IN_CLOSE_WRITE = 0x00000008;
+    static final int IN_MOVED_FROM = 0x00000040;
+    static final int IN_MOVED_TO = 0x00000080;
+    static final int IN_CREATE = 0x00000100;
+    static final int IN_DELETE = 0x00000200;
+    static final int IN_DELETE_SELF = 0x00000400;
+    static final int IN_MOVE_SELF = 0x00000800;
+    static final int IN_UNMOUNT = 0x00002000;
+    static final int IN_Q_OVERFLOW = 0x00004000;
+    static final int IN_IGNORED = 0x00008000;
+    static final int IN_ONLYDIR = 0x01000000;
+    static final int IN_DONT_FOLLOW = 0x02000000;
+    static final int IN_EXCL_UNLINK = 0x04000000;
+    static final int IN_ISDIR = 0x40000000;
+
+    /** What every directory watch asks for: content, metadata and namespace changes, never reads. */
+    static final int WATCH_MASK = IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE
+            | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF
+            // ONLYDIR makes "is it a directory?" and "watch it" one race-free call; DONT_FOLLOW keeps a
+            // recursive watch from escaping through a symlink (roots are resolved before they get here);
+            // EXCL_UNLINK silences files already unlinked but still held open, which no longer have a path.
+            | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+
+    static final int O_RDONLY = 0;
+    static final int O_NONBLOCK = 0x800;
+    static final int O_DIRECTORY = 0x10000;
+    static final int O_NOFOLLOW = 0x20000;
+    static final int O_CLOEXEC = 0x80000;
+
+    static final int IN_NONBLOCK = O_NONBLOCK;
+    static final int IN_CLOEXEC = O_CLOEXEC;
+    static final int EFD_NONBLOCK = O_NONBLOCK;
+    static final int EFD_CLOEXEC = O_CLOEXEC;
+
+    static final short POLLIN = 0x001;
+    static final short POLLERR = 0x008;
+    static final short POLLHUP = 0x010;
+    static final short POLLNVAL = 0x020;
+
+    /** d_type values from dirent.h. */
+    static final int DT_UNKNOWN = 0;
+    static final int DT_DIR = 4;
+
+    private Flags() {
+    }
+}

@@ -1,0 +1,80 @@
+package org.securonis.bim.linux;
+
+import java.nio.ByteBuffer;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Platform;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.u_int32_t;
+
+/**
+ * The C library functions this module calls, with their exact C types, bound once through
+ * jnr-ffi (on first use, from any thread) with errno saved per thread after every call.
+ *
+ * <p>jnr-ffi implements {@link Functions} in a class of its own class loader, which the JVM lets
+ * do so only for a public interface; nesting it in this package-private class keeps it out of
+ * the module's API all the same.
+ *
+ * <p>Paths are passed as NUL-terminated {@code byte[]} so that names which are not valid UTF-8
+ * reach the kernel unchanged; jnr's String conversion would re-encode them.
+ */
+final class LibC {
+    /** The loaded library, shared by all threads. */
+    static final Functions FUNCTIONS = LibraryLoader.create(Functions.class)
+            .load(Platform.getNativePlatform().getStandardCLibraryName());
+    /** The runtime whose per-thread saved errno the wrappers read. */
+    static final Runtime RUNTIME = Runtime.getRuntime(FUNCTIONS);
+
+    private LibC() {
+    }
+
+    /** The bound functions; each is one C call. */
+    public interface Functions {
+        /** {@code int inotify_init1(int flags)}. */
+        @SaveError
+        int inotify_init1(int flags);
+
+        /** {@code int inotify_add_watch(int fd, const char *pathname, uint32_t mask)}. */
+        @SaveError
+        int inotify_add_watch(int fd, @In byte[] pathname, @u_int32_t int mask);
+
+        /** {@code int inotify_rm_watch(int fd, int wd)}. */
+        @SaveError
+        int inotify_rm_watch(int fd, int wd);
+
+        /** {@code int eventfd(unsigned int initval, int flags)}. */
+        @SaveError
+        int eventfd(@u_int32_t int initval, int flags);
+
+        /** {@code int open(const char *pathname, int flags)}; never called with O_CREAT, so no mode. */
+        @SaveError
+        int open(@In byte[] pathname, int flags);
+
+        /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)} (glibc 2.30+). */
+        @SaveError
+        @ssize_t long getdents64(int fd, @Out ByteBuffer dirp, @size_t long count);
+
+        /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+        @SaveError
+        @ssize_t long read(int fd, @Out ByteBuffer buf, @size_t long count);
+
+        /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
+        @SaveError
+        @ssize_t long write(int fd, @In byte[] buf, @size_t long count);
+
+        /**
+         * {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}; nfds_t is unsigned long,
+         * which has size_t's width on every Linux ABI.
+         */
+        @SaveError
+        int poll(@In @Out ByteBuffer fds, @size_t long nfds, int timeout);
+
+        /** {@code int close(int fd)}. */
+        @SaveError
+        int close(int fd);
+    }
+}

@@ -1,0 +1,159 @@
+package org.securonis.bim.linux;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One wrapper per system call: each makes the call, retries EINTR, and otherwise throws a
+ * {@link NativeException} naming the call, the path and the errno; callable from any thread.
+ */
+final class Syscalls {
+    private static final LibC.Functions LIBC = LibC.FUNCTIONS;
+
+    private Syscalls() {
+    }
+
+    /** A new non-blocking, close-on-exec inotify instance; the caller closes it. */
+    static NativeFd inotifyInit() throws NativeException {
+        while (true) {
+            int fd = LIBC.inotify_init1(Flags.IN_NONBLOCK | Flags.IN_CLOEXEC);
+            if (fd >= 0) {
+                return new NativeFd("inotify", fd);
+            }
+            failUnlessEintr("inotify_init1", null);
+        }
+    }
+
+    /** A new non-blocking, close-on-exec eventfd with counter 0; the caller closes it. */
+    static NativeFd eventfd() throws NativeException {
+        while (true) {
+            int fd = LIBC.eventfd(0, Flags.EFD_NONBLOCK | Flags.EFD_CLOEXEC);
+            if (fd >= 0) {
+                return new NativeFd("eventfd", fd);
+            }
+            failUnlessEintr("eventfd", null);
+        }
+    }
+
+    /** Adds or updates the watch on {@code path} and returns its watch descriptor. */
+    static int addWatch(NativeFd inotify, byte[] path, int mask) throws NativeException {
+        byte[] cPath = cString(path);
+        while (true) {
+            int wd = LIBC.inotify_add_watch(inotify.number(), cPath, mask);
+            if (wd >= 0) {
+                return wd;
+            }
+            failUnlessEintr("inotify_add_watch", path);
+        }
+    }
+
+    /** Removes a watch; returns false when the kernel had already dropped it (EINVAL). */
+    static boolean rmWatch(NativeFd inotify, int wd) throws NativeException {
+        while (true) {
+            if (LIBC.inotify_rm_watch(inotify.number(), wd) == 0) {
+                return true;
+            }
+            // A watch whose directory was just deleted is gone before we hear about it.
+            if (lastError() == Errno.EINVAL.number()) {
+                return false;
+            }
+            failUnlessEintr("inotify_rm_watch", null);
+        }
+    }
+
+    /** Reads into {@code buf} from position 0 and returns the byte count, or -1 when nothing is ready. */
+    static int read(NativeFd fd, ByteBuffer buf) throws NativeException {
+        while (true) {
+            long n = LIBC.read(fd.number(), buf, buf.capacity());
+            if (n >= 0) {
+                return (int) n;
+            }
+            if (lastError() == Errno.EAGAIN.number()) {
+                return -1;
+            }
+            failUnlessEintr("read", null);
+        }
+    }
+
+    /** Writes all of {@code data} (an eventfd increment); a saturated eventfd (EAGAIN) is already signalled. */
+    static void write(NativeFd fd, byte[] data) throws NativeException {
+        while (true) {
+            long n = LIBC.write(fd.number(), data, data.length);
+            if (n == data.length) {
+                return;
+            }
+            if (n >= 0) {
+                throw NativeException.failure("write", "short write of " + n + " bytes to " + fd);
+            }
+            if (lastError() == Errno.EAGAIN.number()) {
+                return;
+            }
+            failUnlessEintr("write", null);
+        }
+    }
+
+    /** Waits on {@code nfds} pollfd records in {@code fds} ({@code -1} = forever) and returns how many are ready. */
+    static int poll(ByteBuffer fds, int nfds, int timeoutMillis) throws NativeException {
+        while (true) {
+            int n = LIBC.poll(fds, nfds, timeoutMillis);
+            if (n >= 0) {
+                return n;
+            }
+            failUnlessEintr("poll", null);
+        }
+    }
+
+    /** Opens a directory for listing, refusing symlinks; the caller closes it. */
+    static NativeFd openDirectory(byte[] path) throws NativeException {
+        byte[] cPath = cString(path);
+        while (true) {
+            int fd = LIBC.open(cPath, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC);
+            if (fd >= 0) {
+                return new NativeFd("directory", fd);
+            }
+            failUnlessEintr("open", path);
+        }
+    }
+
+    /** Reads the next directory records into {@code buf} from position 0; returns 0 at the end. */
+    static int getdents(NativeFd dir, ByteBuffer buf, byte[] path) throws NativeException {
+        while (true) {
+            long n = LIBC.getdents64(dir.number(), buf, buf.capacity());
+            if (n >= 0) {
+                return (int) n;
+            }
+            failUnlessEintr("getdents64", path);
+        }
+    }
+
+    /** Closes a raw descriptor; EINTR is not retried because Linux has released the number already. */
+    static void close(int fd, String what) throws NativeException {
+        if (LIBC.close(fd) != 0) {
+            int errno = lastError();
+            if (errno != Errno.EINTR.number()) {
+                throw NativeException.of("close", what + " fd " + fd, errno);
+            }
+        }
+    }
+
+    /** The path bytes as the UTF-8 text used in messages (invalid bytes shown as U+FFFD). */
+    static String display(byte[] path) {
+        return new String(path, StandardCharsets.UTF_8);
+    }
+
+    private static int lastError() {
+        return LibC.RUNTIME.getLastError();
+    }
+
+    private static void failUnlessEintr(String call, byte[] path) throws NativeException {
+        int errno = lastError();
+        if (errno != Errno.EINTR.number()) {
+            throw NativeException.of(call, path == null ? null : display(path), errno);
+        }
+    }
+
+    private static byte[] cString(byte[] path) {
+        return Arrays.copyOf(path, path.length + 1);
+    }
+}
