@@ -1,9 +1,12 @@
 package org.securonis.bim.core;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
 
@@ -23,7 +26,7 @@ public record Baseline(int version, Instant created, Instant updated, Map<String
         if (version != VERSION) {
             throw new IllegalArgumentException("version (" + version + ") must be " + VERSION);
         }
-        files = Collections.unmodifiableMap(new TreeMap<>(files));
+        files = Collections.unmodifiableNavigableMap(new TreeMap<>(files));
     }
 
     /** A baseline with no records, for the first capture. */
@@ -45,6 +48,19 @@ public record Baseline(int version, Instant created, Instant updated, Map<String
     /** The record of {@code path}, or null. */
     public FileRecord get(String path) {
         return files.get(path);
+    }
+
+    /** Every recorded path under the directory {@code dir} (at any depth), in path order. */
+    public List<String> pathsUnder(String dir) {
+        String prefix = dir.endsWith("/") ? dir : dir + "/";
+        List<String> out = new ArrayList<>();
+        for (String p : ((NavigableMap<String, FileRecord>) files).tailMap(prefix, true).keySet()) {
+            if (!p.startsWith(prefix)) {
+                break;
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     /** The number of records. */

@@ -114,7 +114,7 @@ public final class Sweep {
     }
 
     /** Joins each deleted record with a created file that is the same object (content, inode, device, mtime). */
-    static List<Finding> pairMoves(List<Finding> findings) {
+    public static List<Finding> pairMoves(List<Finding> findings) {
         Map<String, Finding> deleted = new HashMap<>();
         for (Finding f : findings) {
             if (f.action() == Action.DELETED) {

@@ -135,4 +135,12 @@ class BaselineStoreTest {
         assertEquals(T.plusSeconds(1), after.updated());
         assertEquals(Map.of(), Baseline.empty(T).files());
     }
+
+    @Test
+    void pathsUnder_listsOnlyThatDirectorysTree() {
+        Baseline b = Baseline.of(T, T, List.of(TestFs.record("/a/b/c", null), TestFs.record("/a/b/d/e", null),
+                TestFs.record("/a/bc", null), TestFs.record("/a/b", null)));
+        assertEquals(List.of("/a/b/c", "/a/b/d/e"), b.pathsUnder("/a/b"));
+        assertEquals(List.of(), b.pathsUnder("/z"));
+    }
 }

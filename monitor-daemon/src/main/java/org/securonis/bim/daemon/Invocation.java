@@ -120,6 +120,11 @@ final class Invocation {
         return set;
     }
 
+    /** Resolves the monitored set without printing; the caller logs its warnings. */
+    MonitoredSet resolveQuietly() {
+        return MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
+    }
+
     /** Sweeps {@code set} against {@code baseline}, with a progress line on a terminal. */
     SweepResult sweep(MonitoredSet set, Baseline baseline, String verb) throws UsageException {
         Verifier verifier = new Verifier(new Inspector(clock), clock);

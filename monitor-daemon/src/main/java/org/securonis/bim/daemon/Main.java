@@ -10,6 +10,8 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
+        // The daemon stops logging itself, last, after its orderly stop; log4j's own hook would stop it first.
+        System.setProperty("log4j2.shutdownHookEnabled", "false");
         System.exit(run(argv, System.out, System.err, Clock.systemUTC(), ProgressLine.stderrIsTerminal()));
     }
 
@@ -31,8 +33,7 @@ public final class Main {
                 case "check" -> CheckCommand.run(inv);
                 case "update" -> UpdateCommand.run(inv);
                 case "status" -> StatusCommand.run(inv);
-                case "daemon" -> throw new UsageException(ExitCode.INVALID_ARGUMENT,
-                        "the daemon is not part of this build yet; use `bim check` from a timer");
+                case "daemon" -> DaemonCommand.run(inv);
                 default -> throw new UsageException(ExitCode.INVALID_ARGUMENT, "unknown command " + line.command());
             };
         } catch (UsageException e) {

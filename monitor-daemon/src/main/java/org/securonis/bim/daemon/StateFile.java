@@ -42,8 +42,13 @@ final class StateFile {
 
     /** Replaces one top-level entry, atomically. */
     void put(String key, JsonNode value) throws IOException {
+        put(java.util.Map.of(key, value));
+    }
+
+    /** Replaces some top-level entries at once, atomically; the others are kept. */
+    synchronized void put(java.util.Map<String, JsonNode> entries) throws IOException {
         ObjectNode state = read();
-        state.set(key, value);
+        entries.forEach(state::set);
         byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
         AtomicFiles.write(path, out -> out.write(bytes));
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.securonis.bim.core.AlertFormat;
 import org.securonis.bim.core.Baseline;
 import org.securonis.bim.core.FileRecord;
+import org.securonis.bim.core.Names;
 import org.securonis.bim.core.Tier;
 
 /** {@code bim status [--json]}: the baseline's size and age and the last check. */
@@ -39,6 +40,12 @@ final class StatusCommand {
             b.put("created", AlertFormat.time(baseline.created()));
             b.put("updated", AlertFormat.time(baseline.updated()));
             n.set("last_check", last);
+            long pid = new DaemonState(inv.config.monitor().stateDir()).runningPid();
+            n.put("daemon_running", pid > 0);
+            if (pid > 0) {
+                n.set("daemon", state.get("daemon"));
+            }
+            n.set("outstanding", state.path("outstanding"));
             inv.out.println(n.toString());
             return ExitCode.OK;
         }
@@ -61,8 +68,42 @@ final class StatusCommand {
                     last.path("updated").asLong(), last.path("attributes_modified").asLong(),
                     last.path("deleted").asLong(), last.path("moved").asLong(), last.path("unreadable").asLong());
         }
-        inv.out.println("daemon:     not running");
+        daemon(inv, state, now);
         return ExitCode.OK;
+    }
+
+    private static void daemon(Invocation inv, ObjectNode state, Instant now) {
+        long pid = new DaemonState(inv.config.monitor().stateDir()).runningPid();
+        JsonNode d = state.path("daemon");
+        if (pid <= 0) {
+            inv.out.println("daemon:     not running" + (d.has("updated") ? " (last seen " + d.get("updated").asText()
+                    + ")" : ""));
+        } else {
+            Instant up = Instant.parse(d.path("started").asText(now.toString()));
+            inv.out.printf("daemon:     running, pid %d, up %s%s%n", pid, age(up, now),
+                    d.path("dry_run").asBoolean() ? " (dry run)" : "");
+            inv.out.printf("watching:   %d files in %d directories, real-time %s%n", d.path("files").asLong(),
+                    d.path("watched_directories").asLong(), d.path("realtime").asBoolean() ? "on" : "OFF (sweeps only)");
+            for (JsonNode u : d.path("unwatched")) {
+                inv.out.println("unwatched:  " + Names.escape(u.asText()) + " (covered by sweeps)");
+            }
+            inv.out.printf("events:     %d received, %d pending, %d overflows, %d alerts%n", d.path("events").asLong(),
+                    d.path("pending_events").asLong(), d.path("overflows").asLong(), d.path("alerts").asLong());
+            JsonNode s = d.path("last_sweep");
+            if (s.has("time")) {
+                inv.out.printf("last sweep: %s (%s), %d files in %.1f s, %d differences, %d unreadable%n",
+                        s.get("time").asText(), s.path("trigger").asText(), s.path("files").asLong(),
+                        s.path("duration_ms").asLong() / 1000.0, s.path("differences").asLong(),
+                        s.path("unreadable").asLong());
+            }
+        }
+        JsonNode out = state.path("outstanding");
+        inv.out.println("outstanding: " + out.size() + (out.size() == 0 ? "" : " (not accepted: `bim update PATH` "
+                + "accepts the current state)"));
+        for (JsonNode o : out) {
+            inv.out.printf("  %-19s %-8s %s  since %s%n", o.path("action").asText(), o.path("tier").asText(),
+                    Names.escape(o.path("path").asText()), o.path("since").asText());
+        }
     }
 
     static String age(Instant then, Instant now) {

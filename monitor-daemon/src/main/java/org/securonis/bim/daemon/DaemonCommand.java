@@ -1,0 +1,305 @@
+package org.securonis.bim.daemon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.securonis.bim.core.AlertFormat;
+import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.MonitoredSet;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.core.Outstanding;
+import org.securonis.bim.core.SweepResult;
+import org.securonis.bim.linux.NativeException;
+import org.securonis.bim.linux.TreeWatcher;
+import org.securonis.bim.linux.WatchSpec;
+import org.securonis.bim.linux.WatcherStats;
+
+/**
+ * {@code bim daemon [--dry-run]}: the service. Real-time watch through inotify, a sweep at start-up and every
+ * {@code interval}, both verified by the core's one routine and alerted once per change.
+ *
+ * <p>Start-up order, each step for a reason: logs first (everything after is worth a line); the baseline next
+ * (recorded on a first run, never replaced when it exists but fails to load); watches before the start-up sweep,
+ * with events buffered, so nothing that changes during the sweep is missed; the buffer replayed after the sweep.
+ * Stop order: the watcher first (no new events), then the event workers (finishing the verification in hand),
+ * then the sweeper (an in-flight sweep is interrupted: the next start sweeps again), the state last, so it
+ * describes what really stopped.
+ */
+final class DaemonCommand {
+
+    private static final Logger LOG = LogManager.getLogger(DaemonCommand.class);
+    private static final int EVENT_WORKERS = 2;
+    private static final int PENDING_CAPACITY = 65_536;
+
+    private final Invocation inv;
+    private final boolean dryRun;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final Instant startedAt;
+    private DaemonState state;
+    private Monitor monitor;
+    private PendingPaths pending;
+    private Sweeper sweeper;
+    private EventIntake intake;
+    private TreeWatcher watcher;
+    private final List<Thread> workers = new ArrayList<>();
+    private Thread stateWriter;
+
+    private DaemonCommand(Invocation inv) {
+        this.inv = inv;
+        this.dryRun = inv.line.has("--dry-run");
+        this.startedAt = inv.clock.instant();
+    }
+
+    static int run(Invocation inv) throws UsageException {
+        return new DaemonCommand(inv).serve();
+    }
+
+    private int serve() throws UsageException {
+        inv.ensureStateDir();
+        Path logDir = inv.config.monitor().logDir();
+        try {
+            Files.createDirectories(logDir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot create log_dir " + logDir + ": " + e.getMessage()
+                    + " (point log_dir elsewhere with --config FILE)");
+        }
+        Logging.configure(logDir, inv.config.monitor().logLevel());
+        state = new DaemonState(inv.config.monitor().stateDir());
+        long other = state.runningPid();
+        if (other > 0 && other != ProcessHandle.current().pid()) {
+            throw new UsageException(ExitCode.INVALID_ARGUMENT, "another bim daemon (pid " + other + ") already runs "
+                    + "for " + inv.config.monitor().stateDir());
+        }
+        LOG.info("bim {} daemon starting (config {}, {} workers{})", Main.version(), inv.configName(),
+                inv.config.monitor().workers(), dryRun ? ", dry run: detect, log and keep evidence only" : "");
+
+        Baseline baseline = loadOrRecord();
+        try {
+            state.writePid();
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot write the pid file " + state.pidFile() + ": "
+                    + e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopFromHook, "bim-shutdown"));
+        try {
+            BaselineHolder holder = new BaselineHolder(inv.store(), baseline);
+            MonitoredSet set = inv.resolveQuietly();
+            set.warnings().forEach(w -> LOG.warn("{}", Names.escape(w)));
+            monitor = new Monitor(inv.config, inv.clock, holder, set, new Outstanding(state.outstanding()),
+                    new AlertSink(dryRun));
+            pending = new PendingPaths(PENDING_CAPACITY, true);
+            sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
+            intake = new EventIntake(pending, monitor, sweeper);
+            startWatcher(set);
+            monitor.sweep("start-up");
+            pending.resume();
+            for (int i = 0; i < EVENT_WORKERS; i++) {
+                Thread t = new Thread(this::work, "bim-event-" + i);
+                t.setDaemon(true);
+                workers.add(t);
+                t.start();
+            }
+            sweeper.start();
+            stateWriter = new Thread(this::writeStateLoop, "bim-state");
+            stateWriter.setDaemon(true);
+            stateWriter.start();
+            Signals.install(sweeper);
+            writeState(true);
+            LOG.info("watching {} files in {} directories{}", set.size(), watcher == null ? 0
+                    : watcher.stats().watchedDirectories(), watcher == null ? " (sweeps only)" : "");
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.error("cannot start: {}", e.getMessage());
+            stop();
+            throw new UsageException(ExitCode.IO_ERROR, "cannot start: " + e.getMessage());
+        }
+        stop();
+        return ExitCode.OK;
+    }
+
+    private Baseline loadOrRecord() throws UsageException {
+        if (inv.store().exists()) {
+            return inv.loadBaseline();
+        }
+        try (AutoCloseable lock = inv.lock()) {
+            if (inv.store().exists()) {
+                return inv.loadBaseline();
+            }
+            MonitoredSet set = inv.resolveQuietly();
+            Instant now = inv.clock.instant();
+            SweepResult r = inv.sweep(set, Baseline.empty(now), "init");
+            Baseline b = Baseline.of(now, now, InitCommand.recordsOf(r));
+            inv.save(b);
+            LOG.warn("no baseline at {}: recorded one of {} files now (first run); review it, this state is what "
+                    + "is trusted from here on", inv.config.monitor().databasePath(), b.size());
+            for (SweepResult.Problem p : r.problems()) {
+                LOG.warn("not recorded: {}: {}", Names.escape(p.path()), p.message());
+            }
+            return b;
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
+        }
+    }
+
+    private void startWatcher(MonitoredSet set) {
+        List<WatchSpec> specs = new ArrayList<>();
+        for (MonitoredSet.WatchRoot r : set.watchRoots()) {
+            specs.add(new WatchSpec(Path.of(r.path()), r.recursive()));
+        }
+        try {
+            watcher = TreeWatcher.start(specs, intake);
+            WatcherStats s = watcher.stats();
+            s.failedDirectories().forEach((dir, why) -> LOG.warn("not watched (sweeps cover it): {}: {}",
+                    Names.escape(dir.toString()), why));
+        } catch (NativeException | RuntimeException | LinkageError e) {
+            LOG.error("real-time watch unavailable ({}); every file stays covered by the sweep every {} s",
+                    e.getMessage(), inv.config.monitor().interval());
+            watcher = null;
+        }
+    }
+
+    private void work() {
+        while (true) {
+            List<String> paths;
+            try {
+                paths = pending.take(256);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (paths.isEmpty()) {
+                return;
+            }
+            try {
+                monitor.verify(paths);
+            } catch (RuntimeException e) {
+                LOG.error("verification of {} paths failed", paths.size(), e);
+            } finally {
+                pending.done(paths);
+            }
+        }
+    }
+
+    private void writeStateLoop() {
+        while (stopped.getCount() > 0) {
+            try {
+                if (stopped.await(2, TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            writeState(true);
+        }
+    }
+
+    private synchronized void writeState(boolean running) {
+        if (monitor == null) {
+            return;
+        }
+        ObjectNode d = StateFile.object();
+        d.put("running", running);
+        d.put("pid", ProcessHandle.current().pid());
+        d.put("started", AlertFormat.time(startedAt));
+        d.put("updated", AlertFormat.time(inv.clock.instant()));
+        d.put("config", inv.configName());
+        d.put("dry_run", dryRun);
+        d.put("files", monitor.set().size());
+        WatcherStats ws = watcher == null ? null : watcher.stats();
+        d.put("realtime", ws != null && ws.alive());
+        d.put("watched_directories", ws == null ? 0 : ws.watchedDirectories());
+        ArrayNode unwatched = d.putArray("unwatched");
+        if (ws == null) {
+            unwatched.add("all (real-time watch unavailable: sweeps only)");
+        } else {
+            for (Map.Entry<Path, String> e : ws.failedDirectories().entrySet()) {
+                unwatched.add(e.getKey() + ": " + e.getValue());
+            }
+        }
+        d.put("events", intake.events());
+        d.put("overflows", intake.overflows());
+        d.put("pending_events", pending.size());
+        d.put("event_verifications", monitor.eventVerifications());
+        d.put("alerts", monitor.alerts());
+        d.put("sweeps", sweeper.sweeps());
+        Monitor.SweepSummary last = monitor.lastSweep();
+        if (last != null) {
+            ObjectNode s = d.putObject("last_sweep");
+            s.put("trigger", last.trigger());
+            s.put("time", AlertFormat.time(last.start()));
+            s.put("duration_ms", last.millis());
+            s.put("files", last.files());
+            s.put("bytes", last.bytes());
+            s.put("differences", last.findings());
+            s.put("new_alerts", last.alerted());
+            s.put("unreadable", last.unreadable());
+        }
+        try {
+            state.write(d, monitor.outstanding());
+        } catch (IOException e) {
+            LOG.warn("cannot write {}: {}", state.pidFile().resolveSibling(StateFile.NAME), e.getMessage());
+        }
+    }
+
+    private void stopFromHook() {
+        stopRequested.countDown();
+        try {
+            // The JVM halts when the hooks return: wait for the orderly stop the main thread is running.
+            stopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void stop() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        LOG.info("stopping");
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (pending != null) {
+            pending.close();
+        }
+        for (Thread t : workers) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (sweeper != null) {
+            try {
+                sweeper.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        writeState(false);
+        try {
+            state.removePid();
+        } catch (IOException e) {
+            LOG.warn("cannot remove {}: {}", state.pidFile(), e.getMessage());
+        }
+        LOG.info("stopped");
+        stopped.countDown();
+        Logging.shutdown();
+    }
+}

@@ -1,0 +1,101 @@
+package org.securonis.bim.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.securonis.bim.core.Action;
+import org.securonis.bim.core.AlertFormat;
+import org.securonis.bim.core.AtomicFiles;
+import org.securonis.bim.core.Outstanding;
+import org.securonis.bim.core.Tier;
+
+/**
+ * The running daemon's facts for {@code bim status}: the pid file and the {@code daemon} and {@code outstanding}
+ * entries of {@code state.json}, which the daemon keeps current.
+ */
+final class DaemonState {
+
+    static final String PID_FILE = "bim.pid";
+
+    private final Path stateDir;
+    private final StateFile file;
+
+    DaemonState(Path stateDir) {
+        this.stateDir = stateDir;
+        this.file = new StateFile(stateDir);
+    }
+
+    Path pidFile() {
+        return stateDir.resolve(PID_FILE);
+    }
+
+    /** The pid of a live daemon for this state directory, or -1. */
+    long runningPid() {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile(), StandardCharsets.US_ASCII).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains("bim") || c.contains("java")).orElse(true))
+                    .map(ProcessHandle::pid).orElse(-1L);
+        } catch (NoSuchFileException | NumberFormatException e) {
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    void writePid() throws IOException {
+        byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+        AtomicFiles.write(pidFile(), out -> out.write(pid));
+    }
+
+    void removePid() throws IOException {
+        Files.deleteIfExists(pidFile());
+    }
+
+    void write(ObjectNode daemon, Outstanding outstanding) throws IOException {
+        ArrayNode list = StateFile.object().arrayNode();
+        for (Outstanding.Entry e : outstanding.entries()) {
+            ObjectNode n = list.addObject();
+            n.put("path", e.path());
+            n.put("action", e.action().label());
+            n.put("tier", e.tier().label());
+            n.put("since", AlertFormat.time(e.since()));
+            n.put("state", e.state());
+        }
+        file.put(Map.of("daemon", daemon, "outstanding", list));
+    }
+
+    /** The outstanding changes an earlier run left, so that a restart does not alert them again. */
+    List<Outstanding.Entry> outstanding() {
+        List<Outstanding.Entry> out = new ArrayList<>();
+        JsonNode list = file.read().path("outstanding");
+        for (JsonNode n : list) {
+            try {
+                out.add(new Outstanding.Entry(n.path("path").asText(), action(n.path("action").asText()),
+                        Tier.ofLabel(n.path("tier").asText()), Instant.parse(n.path("since").asText()),
+                        n.path("state").asText()));
+            } catch (RuntimeException e) {
+                // A damaged entry only means that change is alerted once more: never fatal.
+            }
+        }
+        return out;
+    }
+
+    private static Action action(String label) {
+        for (Action a : Action.values()) {
+            if (a.label().equals(label)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException(label);
+    }
+}

@@ -1,0 +1,110 @@
+package org.securonis.bim.daemon;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.linux.WatchEvent;
+import org.securonis.bim.linux.WatchListener;
+
+/**
+ * Turns kernel events into "verify this path at that time" (or "sweep now") and returns at once: it runs on
+ * the inotify reader thread, which must keep reading the kernel queue.
+ *
+ * <p>Timing: close-write, attribute changes, deletes and renames are due at once; a new file is given
+ * {@value #CREATE_SETTLE_MS} ms for its writer's close (which makes it due at once) so that a copy is one alert,
+ * not an empty file and then a full one; a write without close is due {@value #MODIFY_SETTLE_MS} ms after the
+ * first unverified write, so a file held open and written is verified about every second, and again on close.
+ */
+final class EventIntake implements WatchListener {
+
+    static final long CREATE_SETTLE_MS = 250;
+    static final long MODIFY_SETTLE_MS = 1000;
+    private static final Logger LOG = LogManager.getLogger(EventIntake.class);
+
+    private final PendingPaths pending;
+    private final Monitor monitor;
+    private final Sweeper sweeper;
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong overflows = new AtomicLong();
+    private final RateLimit failures = new RateLimit(10, TimeUnit.MINUTES.toNanos(1));
+
+    EventIntake(PendingPaths pending, Monitor monitor, Sweeper sweeper) {
+        this.pending = pending;
+        this.monitor = monitor;
+        this.sweeper = sweeper;
+    }
+
+    long events() {
+        return events.get();
+    }
+
+    long overflows() {
+        return overflows.get();
+    }
+
+    @Override
+    public void onEvent(WatchEvent e) {
+        events.incrementAndGet();
+        long now = System.nanoTime();
+        switch (e.kind()) {
+            case CLOSE_WRITE, ATTRIB, MOVED_TO -> offer(e.path().toString(), now);
+            case DELETE, MOVED_FROM -> {
+                offer(e.path().toString(), now);
+                if (e.directory()) {
+                    monitor.recordedUnder(e.path().toString()).forEach(p -> offer(p, now));
+                }
+            }
+            case MOVED -> {
+                offer(e.oldPath().toString(), now);
+                offer(e.path().toString(), now);
+                if (e.directory()) {
+                    monitor.recordedUnder(e.oldPath().toString()).forEach(p -> offer(p, now));
+                }
+            }
+            case CREATE -> {
+                if (!e.directory()) {
+                    offer(e.path().toString(), now + TimeUnit.MILLISECONDS.toNanos(CREATE_SETTLE_MS));
+                }
+            }
+            case MODIFY -> offer(e.path().toString(), now + TimeUnit.MILLISECONDS.toNanos(MODIFY_SETTLE_MS));
+            case OVERFLOW -> {
+                overflows.incrementAndGet();
+                if (failures.allow()) {
+                    LOG.warn("inotify queue overflowed: events were lost; sweeping now");
+                }
+                sweeper.request("inotify overflow");
+            }
+            case WATCH_LOST -> {
+                LOG.warn("watch lost on {}: {}; sweeping now", Names.escape(String.valueOf(e.path())),
+                        e.message() == null ? "directory deleted or moved" : e.message());
+                sweeper.request("watch lost");
+            }
+            case WATCH_FAILED -> {
+                if (failures.allow()) {
+                    LOG.warn("cannot watch {}: {}; it stays covered by every sweep",
+                            Names.escape(String.valueOf(e.path())), e.message());
+                }
+                sweeper.request("watch failed");
+            }
+            case FATAL -> {
+                LOG.error("the inotify reader stopped: {}; only sweeps cover the files now", e.message());
+                sweeper.request("watcher stopped");
+            }
+            default -> {
+            }
+        }
+        if (pending.overflowed()) {
+            overflows.incrementAndGet();
+            if (failures.allow()) {
+                LOG.warn("event queue full: sweeping instead");
+            }
+            sweeper.request("event queue full");
+        }
+    }
+
+    private void offer(String path, long at) {
+        pending.offer(path, at);
+    }
+}

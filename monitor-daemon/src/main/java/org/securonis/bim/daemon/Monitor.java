@@ -1,0 +1,170 @@
+package org.securonis.bim.daemon;
+
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.Config;
+import org.securonis.bim.core.FileRecord;
+import org.securonis.bim.core.Finding;
+import org.securonis.bim.core.Inspector;
+import org.securonis.bim.core.MonitoredFile;
+import org.securonis.bim.core.MonitoredSet;
+import org.securonis.bim.core.Names;
+import org.securonis.bim.core.Outstanding;
+import org.securonis.bim.core.Source;
+import org.securonis.bim.core.Sweep;
+import org.securonis.bim.core.SweepProgress;
+import org.securonis.bim.core.SweepResult;
+import org.securonis.bim.core.Verifier;
+
+/**
+ * The daemon's verification side: events and sweeps both end here, in the core's one verification routine,
+ * and every finding passes the de-duplication of {@link Outstanding} before it is alerted. Detection never
+ * changes the baseline. Thread-safe: called by the event workers and the sweeper.
+ */
+final class Monitor {
+
+    private static final Logger LOG = LogManager.getLogger(Monitor.class);
+
+    /** The last sweep, for status. */
+    record SweepSummary(String trigger, Instant start, long millis, long files, long bytes, int findings,
+            int alerted, int unreadable) {
+    }
+
+    private final Config config;
+    private final Clock clock;
+    private final BaselineHolder baseline;
+    private final Verifier verifier;
+    private final Outstanding outstanding;
+    private final AlertSink sink;
+    private volatile MonitoredSet set;
+    private volatile SweepSummary lastSweep;
+    private final AtomicLong eventVerifications = new AtomicLong();
+    private final AtomicLong alerts = new AtomicLong();
+
+    Monitor(Config config, Clock clock, BaselineHolder baseline, MonitoredSet set, Outstanding outstanding,
+            AlertSink sink) {
+        this.config = config;
+        this.clock = clock;
+        this.baseline = baseline;
+        this.verifier = new Verifier(new Inspector(clock), clock);
+        this.set = set;
+        this.outstanding = outstanding;
+        this.sink = sink;
+    }
+
+    MonitoredSet set() {
+        return set;
+    }
+
+    Outstanding outstanding() {
+        return outstanding;
+    }
+
+    SweepSummary lastSweep() {
+        return lastSweep;
+    }
+
+    long eventVerifications() {
+        return eventVerifications.get();
+    }
+
+    long alerts() {
+        return alerts.get();
+    }
+
+    /** Verifies the given paths now (an event's hint); paths neither monitored nor recorded are ignored. */
+    void verify(List<String> paths) {
+        Baseline b = baseline.current();
+        MonitoredSet s = set;
+        List<Finding> findings = new ArrayList<>();
+        for (String path : paths) {
+            FileRecord record = b.get(path);
+            Optional<MonitoredFile> file = s.lookup(path);
+            if (file.isEmpty() && record != null) {
+                file = Optional.of(new MonitoredFile(path, Path.of(path), record.tier()));
+            }
+            if (file.isEmpty()) {
+                continue;
+            }
+            Verifier.Verification v = verifier.verify(file.get(), record, Source.EVENT);
+            eventVerifications.incrementAndGet();
+            if (v.finding() != null) {
+                findings.add(v.finding());
+            } else {
+                settled(path, v);
+            }
+        }
+        publish(Sweep.pairMoves(findings));
+    }
+
+    /** Every recorded path under {@code dir}, for a directory that was deleted or moved away. */
+    List<String> recordedUnder(String dir) {
+        return baseline.current().pathsUnder(dir);
+    }
+
+    /** A full sweep: re-resolves the set (new files join it), verifies everything, alerts what is new. */
+    SweepSummary sweep(String trigger) throws InterruptedException {
+        Instant start = clock.instant();
+        MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
+        set = s;
+        Baseline b = baseline.current();
+        SweepResult r = new Sweep(verifier, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
+                new SweepProgress());
+        int before = (int) alerts.get();
+        publish(r.findings());
+        java.util.Set<String> differing = new java.util.HashSet<>();
+        r.findings().forEach(f -> {
+            differing.add(f.path());
+            if (f.previousPath() != null) {
+                differing.add(f.previousPath());
+            }
+        });
+        r.observations().forEach((path, o) -> {
+            if (!o.isFailed() && !differing.contains(path)) {
+                Outstanding.Entry e = outstanding.clear(path);
+                if (e != null) {
+                    LOG.info("{} matches its baseline again (was {})", Names.escape(path), e.action().label());
+                }
+            }
+        });
+        for (SweepResult.Problem p : r.problems()) {
+            LOG.warn("unverified {}: {}", Names.escape(p.path()), p.message());
+        }
+        SweepSummary summary = new SweepSummary(trigger, start, r.duration().toMillis(), r.files(), r.bytes(),
+                r.findings().size(), (int) alerts.get() - before, r.problems().size());
+        lastSweep = summary;
+        LOG.info("sweep ({}) done: {} files, {} in {} ms, {} differences ({} new alerts), {} unreadable", trigger,
+                r.files(), Sizes.human(r.bytes()), r.duration().toMillis(), r.findings().size(), summary.alerted(),
+                r.problems().size());
+        return summary;
+    }
+
+    private void settled(String path, Verifier.Verification v) {
+        if (v.observation().isFailed()) {
+            LOG.warn("unverified {}: {}", Names.escape(path), v.observation().error());
+            return;
+        }
+        Outstanding.Entry e = outstanding.clear(path);
+        if (e != null) {
+            LOG.info("{} matches its baseline again (was {})", Names.escape(path), e.action().label());
+        }
+    }
+
+    private void publish(List<Finding> findings) {
+        for (Finding f : findings) {
+            if (outstanding.admit(f)) {
+                alerts.incrementAndGet();
+                sink.alert(f);
+            }
+        }
+    }
+}
