@@ -188,6 +188,10 @@ auto_restore_backup = false
 backup_dir = "$STATE/backup"
 EOF
 
+# A private copy of the jar: a rebuild of the working tree during the benchmark cannot swap classes under it.
+cp "$JAR" "$STATE/bim.jar"
+JAR_INFO="$JAR ($(stat -c %y "$JAR" | cut -d. -f1), sha256 $(sha256sum "$STATE/bim.jar" | cut -c1-12)…, run from a copy)"
+
 # java.io.tmpdir is a system property, not a tuning flag: it keeps the JVM's temporary files in $STATE.
 read -r -a USER_JVM <<<"$JVM_OPTS"
 BIM_JVM=("${USER_JVM[@]}")
@@ -221,7 +225,7 @@ bim() {  # bim NAME RUN ARGS... — one timed bim invocation
     local name=$1 run=$2; shift 2
     local gc=()
     [ "$GC_LOG" -eq 0 ] || gc=(-Xlog:gc*:file="$RES/gc.$name.$run.log":uptime,level,tags)
-    timed "$name" "$run" "$JAVA" "${BIM_JVM[@]}" "${gc[@]}" "${SYS_PROPS[@]}" -jar "$JAR" --config "$CONF" "$@"
+    timed "$name" "$run" "$JAVA" "${BIM_JVM[@]}" "${gc[@]}" "${SYS_PROPS[@]}" -jar "$STATE/bim.jar" --config "$CONF" "$@"
 }
 
 fail_step() {  # fail_step NAME RUN — show what the failing step said, then stop
@@ -303,7 +307,7 @@ echo "memory:   $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/mem
 echo "corpus:   $FILES regular files, $BYTES bytes ($GB GB) copied from $SOURCE${MAX_GB:+ (capped at $MAX_GB GB)}"
 echo "area:     $AREA"
 echo "java:     $JAVA_VERSION"
-echo "jar:      $JAR"
+echo "jar:      $JAR_INFO"
 echo "jvm opts: $JVM_SHOWN (plus -Djava.io.tmpdir=<temp dir>, a system property)"
 echo "baseline: $STATE/hashes.json, $(stat -c %s "$STATE/hashes.json" 2>/dev/null || echo '?') bytes"
 echo "runs:     $RUNS per step; openssl/sha256sum: find -print0 | xargs -0 -P$NPROC -n $XARGS_N"

@@ -46,6 +46,8 @@ final class DaemonCommand {
     private final boolean dryRun;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final boolean signals;
     private final Instant startedAt;
     private DaemonState state;
     private Monitor monitor;
@@ -56,17 +58,33 @@ final class DaemonCommand {
     private final List<Thread> workers = new ArrayList<>();
     private Thread stateWriter;
 
-    private DaemonCommand(Invocation inv) {
+    DaemonCommand(Invocation inv, boolean signals) {
         this.inv = inv;
+        this.signals = signals;
         this.dryRun = inv.line.has("--dry-run");
         this.startedAt = inv.clock.instant();
     }
 
     static int run(Invocation inv) throws UsageException {
-        return new DaemonCommand(inv).serve();
+        return new DaemonCommand(inv, true).serve();
     }
 
-    private int serve() throws UsageException {
+    /** Blocks until the daemon watches and has swept once; false on timeout. For tests and readiness. */
+    boolean awaitReady(long seconds) throws InterruptedException {
+        return ready.await(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Asks the serving thread for the orderly stop, as SIGTERM does. */
+    void requestStop() {
+        stopRequested.countDown();
+    }
+
+    EventIntake intake() {
+        return intake;
+    }
+
+    /** Runs the service until a stop is requested; returns the exit code. */
+    int serve() throws UsageException {
         inv.ensureStateDir();
         Path logDir = inv.config.monitor().logDir();
         try {
@@ -93,7 +111,12 @@ final class DaemonCommand {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot write the pid file " + state.pidFile() + ": "
                     + e.getMessage());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopFromHook, "bim-shutdown"));
+        Thread hook = new Thread(this::stopFromHook, "bim-shutdown");
+        if (signals) {
+            Signals.installStop(stopRequested::countDown);
+            // Any other way out of the JVM (System.exit, a signal we do not handle) still stops in order.
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
         try {
             BaselineHolder holder = new BaselineHolder(inv.store(), baseline);
             MonitoredSet set = inv.resolveQuietly();
@@ -116,10 +139,13 @@ final class DaemonCommand {
             stateWriter = new Thread(this::writeStateLoop, "bim-state");
             stateWriter.setDaemon(true);
             stateWriter.start();
-            Signals.install(sweeper);
+            if (signals) {
+                Signals.install(sweeper);
+            }
             writeState(true);
             LOG.info("watching {} files in {} directories{}", set.size(), watcher == null ? 0
                     : watcher.stats().watchedDirectories(), watcher == null ? " (sweeps only)" : "");
+            ready.countDown();
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,7 @@
 package org.securonis.bim.daemon;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
@@ -12,7 +14,9 @@ import org.securonis.bim.linux.WatchListener;
  * Turns kernel events into "verify this path at that time" (or "sweep now") and returns at once: it runs on
  * the inotify reader thread, which must keep reading the kernel queue.
  *
- * <p>Timing: close-write, attribute changes, deletes and renames are due at once; a new file is given
+ * <p>Timing: close-write, attribute changes and renames are due at once; a delete after {@value #DELETE_SETTLE_MS}
+ * ms, so that a file removed and put back at once (as {@code ln -sf} does) is one "updated", not a "deleted"
+ * and then an "updated"; a new file is given
  * {@value #CREATE_SETTLE_MS} ms for its writer's close (which makes it due at once) so that a copy is one alert,
  * not an empty file and then a full one; a write without close is due {@value #MODIFY_SETTLE_MS} ms after the
  * first unverified write, so a file held open and written is verified about every second, and again on close.
@@ -20,6 +24,7 @@ import org.securonis.bim.linux.WatchListener;
 final class EventIntake implements WatchListener {
 
     static final long CREATE_SETTLE_MS = 250;
+    static final long DELETE_SETTLE_MS = 100;
     static final long MODIFY_SETTLE_MS = 1000;
     private static final Logger LOG = LogManager.getLogger(EventIntake.class);
 
@@ -51,17 +56,18 @@ final class EventIntake implements WatchListener {
         switch (e.kind()) {
             case CLOSE_WRITE, ATTRIB, MOVED_TO -> offer(e.path().toString(), now);
             case DELETE, MOVED_FROM -> {
-                offer(e.path().toString(), now);
+                List<String> gone = new ArrayList<>(List.of(e.path().toString()));
                 if (e.directory()) {
-                    monitor.recordedUnder(e.path().toString()).forEach(p -> offer(p, now));
+                    gone.addAll(monitor.recordedUnder(e.path().toString()));
                 }
+                pending.offer(gone, now + TimeUnit.MILLISECONDS.toNanos(DELETE_SETTLE_MS));
             }
             case MOVED -> {
-                offer(e.oldPath().toString(), now);
-                offer(e.path().toString(), now);
+                List<String> both = new ArrayList<>(List.of(e.oldPath().toString(), e.path().toString()));
                 if (e.directory()) {
-                    monitor.recordedUnder(e.oldPath().toString()).forEach(p -> offer(p, now));
+                    both.addAll(monitor.recordedUnder(e.oldPath().toString()));
                 }
+                pending.offer(both, now);
             }
             case CREATE -> {
                 if (!e.directory()) {
@@ -78,7 +84,7 @@ final class EventIntake implements WatchListener {
             }
             case WATCH_LOST -> {
                 LOG.warn("watch lost on {}: {}; sweeping now", Names.escape(String.valueOf(e.path())),
-                        e.message() == null ? "directory deleted or moved" : e.message());
+                        e.message().isEmpty() ? "directory deleted or moved" : e.message());
                 sweeper.request("watch lost");
             }
             case WATCH_FAILED -> {

@@ -36,18 +36,27 @@ final class PendingPaths {
 
     /** Asks for {@code path} to be verified at {@code atNanos} (System.nanoTime) or sooner if already due sooner. */
     void offer(String path, long atNanos) {
+        offer(List.of(path), atNanos);
+    }
+
+    /**
+     * Asks for all of {@code paths} at once: a worker then takes them together, so the two names of a rename are
+     * verified in one batch and paired into one "moved".
+     */
+    void offer(List<String> paths, long atNanos) {
         lock.lock();
         try {
-            Long old = due.get(path);
-            if (old == null) {
-                if (due.size() >= capacity) {
-                    overflow = true;
-                    changed.signalAll();
-                    return;
+            for (String path : paths) {
+                Long old = due.get(path);
+                if (old == null) {
+                    if (due.size() >= capacity) {
+                        overflow = true;
+                        continue;
+                    }
+                    due.put(path, atNanos);
+                } else if (atNanos - old < 0) {
+                    due.put(path, atNanos);
                 }
-                due.put(path, atNanos);
-            } else if (atNanos - old < 0) {
-                due.put(path, atNanos);
             }
             changed.signalAll();
         } finally {

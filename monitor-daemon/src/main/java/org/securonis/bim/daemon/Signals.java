@@ -7,13 +7,26 @@ import sun.misc.Signal;
 /**
  * Signal handlers that only enqueue work: SIGUSR1 asks the sweeper for a sweep now. SIGHUP is caught so that
  * it cannot kill the daemon; this build reloads the configuration only on restart, and says so. SIGTERM and
- * SIGINT run the JVM's shutdown hook, which stops the daemon in order.
+ * SIGINT ask for the orderly stop, which the main thread runs before exiting 0 (the JVM's own handling would
+ * exit 143 from a shutdown hook).
  */
 final class Signals {
 
     private static final Logger LOG = LogManager.getLogger(Signals.class);
 
     private Signals() {
+    }
+
+    /** Installs SIGTERM and SIGINT: {@code stop} only releases the main thread. */
+    static void installStop(Runnable stop) {
+        Signal.handle(new Signal("TERM"), s -> {
+            LOG.info("SIGTERM: stopping");
+            stop.run();
+        });
+        Signal.handle(new Signal("INT"), s -> {
+            LOG.info("SIGINT: stopping");
+            stop.run();
+        });
     }
 
     static void install(Sweeper sweeper) {

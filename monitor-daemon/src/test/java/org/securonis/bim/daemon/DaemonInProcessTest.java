@@ -1,0 +1,119 @@
+package org.securonis.bim.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.securonis.bim.linux.WatchEvent;
+
+/** The daemon in this JVM: an overflow answered by a sweep, and a stop that leaves no thread or fd behind. */
+class DaemonInProcessTest {
+
+    private Tmpfs tmp;
+    private Path bin;
+    private Path config;
+
+    @BeforeEach
+    void tree() throws Exception {
+        tmp = Tmpfs.create("inproc");
+        bin = Files.createDirectories(tmp.root.resolve("usr/bin"));
+        Files.writeString(bin.resolve("ls"), "ls binary");
+        Files.writeString(bin.resolve("cat"), "cat binary");
+        config = tmp.root.resolve("bim.toml");
+        Files.writeString(config, """
+                [monitor]
+                database_path = "%1$s/state/hashes.json"
+                log_dir = "%1$s/state/log"
+                max_workers = 1
+                [binaries]
+                critical_binaries = []
+                system_binaries = ["%1$s/usr/bin/*"]
+                include_libraries = false
+                """.formatted(tmp.root));
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        tmp.close();
+    }
+
+    private static long openFds() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static List<String> bimThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith("bim-")).sorted().toList();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, int seconds, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void overflow_triggersASweepThatFindsWhatNoEventReported_andStopLeavesNothingBehind() throws Exception {
+        long fdsBefore = openFds();
+        CommandLine line = CommandLine.parse(new String[] {"--config", config.toString(), "daemon"});
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Invocation inv = Invocation.open(line, Clock.systemUTC(), System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        DaemonCommand daemon = new DaemonCommand(inv, false);
+        AtomicReference<Integer> exit = new AtomicReference<>();
+        Thread serving = new Thread(() -> {
+            try {
+                exit.set(daemon.serve());
+            } catch (UsageException e) {
+                exit.set(e.exitCode());
+            }
+        }, "test-daemon");
+        serving.start();
+        assertTrue(daemon.awaitReady(30), "daemon ready");
+        assertTrue(bimThreads().contains("bim-sweeper"), bimThreads().toString());
+
+        // Tamper where no event reaches the watch: through a hard link in an unwatched directory.
+        Path alias = tmp.root.resolve("alias");
+        Files.createLink(alias, bin.resolve("cat"));
+        Files.writeString(alias, "trojan", StandardOpenOption.TRUNCATE_EXISTING);
+        Path alerts = tmp.root.resolve("state/log/binary_integrity_alerts.log");
+        daemon.intake().onEvent(new WatchEvent(WatchEvent.Kind.OVERFLOW, null, null, false, "", new byte[0],
+                new byte[0]));
+        await(() -> {
+            try {
+                return Files.exists(alerts) && Files.readString(alerts).contains("\"source\":\"sweep\"")
+                        && Files.readString(alerts).contains(bin.resolve("cat").toString());
+            } catch (Exception e) {
+                return false;
+            }
+        }, 10, "a sweep alert for the tampered file after the overflow");
+        String log = Files.readString(tmp.root.resolve("state/log/binary_integrity_monitor.log"));
+        assertTrue(log.contains("inotify queue overflowed: events were lost; sweeping now"), log);
+        assertTrue(log.contains("sweep (inotify overflow) done"), log);
+
+        daemon.requestStop();
+        serving.join(30_000);
+        assertEquals(0, exit.get());
+        await(() -> bimThreads().isEmpty(), 10, "no bim thread alive; still: " + bimThreads());
+        assertEquals(fdsBefore, openFds(), "every descriptor the daemon opened is closed");
+    }
+}

@@ -1,0 +1,223 @@
+package org.securonis.bim.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code bim daemon} as a real process against the real kernel on a tmpfs the test mounts. */
+class DaemonIntegrationTest {
+
+    private Tmpfs tmp;
+    private Path bin;
+    private Path lib;
+    private Path config;
+    private Path logDir;
+
+    @BeforeEach
+    void tree() throws Exception {
+        tmp = Tmpfs.create("daemon");
+        bin = Files.createDirectories(tmp.root.resolve("usr/bin"));
+        lib = Files.createDirectories(tmp.root.resolve("usr/lib"));
+        for (String name : new String[] {"su", "ls", "cat", "chmod-me", "chown-me", "over-me", "rm-me", "mv-src",
+                "held"}) {
+            Files.writeString(bin.resolve(name), name + " binary");
+        }
+        Files.writeString(lib.resolve("libc.so.6"), "libc");
+        Files.createSymbolicLink(bin.resolve("sh"), Path.of("ls"));
+        logDir = tmp.root.resolve("state/log");
+        config = tmp.root.resolve("bim.toml");
+        Files.writeString(config, """
+                [monitor]
+                interval = 3600
+                database_path = "%1$s/state/hashes.json"
+                log_dir = "%1$s/state/log"
+                quarantine_dir = "%1$s/state/quarantine"
+                max_workers = 2
+                [binaries]
+                critical_binaries = ["%1$s/usr/bin/su"]
+                system_binaries = ["%1$s/usr/bin/*"]
+                critical_libraries = ["%1$s/usr/lib/**/lib*.so*"]
+                """.formatted(tmp.root));
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        tmp.close();
+    }
+
+    private static Predicate<JsonNode> alert(Path path, String action) {
+        return a -> a.at("/file/path").asText().equals(path.toString()) && a.at("/event/action").asText().equals(action);
+    }
+
+    private Map<String, Long> alertCounts(DaemonProcess d) throws Exception {
+        Map<String, Long> m = new TreeMap<>();
+        for (JsonNode a : d.alerts()) {
+            m.merge(a.at("/file/path").asText().substring(tmp.root.toString().length()) + " "
+                    + a.at("/event/action").asText(), 1L, Long::sum);
+        }
+        return m;
+    }
+
+    @Test
+    void eachEventKind_givesExactlyTheRightAlertOnce() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            assertTrue(d.log().stream().anyMatch(l -> l.contains("no baseline at") && l.contains("recorded one of 11 files")),
+                    "a first run records the baseline and says so");
+            Files.writeString(bin.resolve("cat"), "appended", StandardOpenOption.APPEND);
+            JsonNode cat = d.awaitAlert(alert(bin.resolve("cat"), "updated"), 5);
+            assertEquals("event", cat.at("/bim/source").asText());
+            assertEquals("system", cat.at("/bim/tier").asText());
+
+            Files.setAttribute(bin.resolve("chmod-me"), "unix:mode", 04755);
+            assertEquals("4755", d.awaitAlert(alert(bin.resolve("chmod-me"), "attributes_modified"), 5)
+                    .at("/file/mode").asText());
+            Files.setAttribute(bin.resolve("chown-me"), "unix:uid", 4321);
+            assertEquals("4321", d.awaitAlert(alert(bin.resolve("chown-me"), "attributes_modified"), 5)
+                    .at("/file/uid").asText());
+
+            Path trojan = tmp.root.resolve("trojan");
+            Files.writeString(trojan, "trojan");
+            Files.move(trojan, bin.resolve("over-me"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            d.awaitAlert(alert(bin.resolve("over-me"), "updated"), 5);
+
+            Files.delete(bin.resolve("rm-me"));
+            d.awaitAlert(alert(bin.resolve("rm-me"), "deleted"), 5);
+
+            Files.copy(bin.resolve("ls"), bin.resolve("added"));
+            d.awaitAlert(alert(bin.resolve("added"), "created"), 5);
+
+            Files.delete(bin.resolve("sh"));
+            Files.createSymbolicLink(bin.resolve("sh"), Path.of("/tmp/evil"));
+            assertEquals("/tmp/evil", d.awaitAlert(alert(bin.resolve("sh"), "updated"), 5)
+                    .at("/file/target_path").asText());
+
+            Files.move(bin.resolve("mv-src"), bin.resolve("mv-dst"));
+            JsonNode moved = d.awaitAlert(alert(bin.resolve("mv-dst"), "moved"), 5);
+            assertEquals(bin.resolve("mv-src").toString(), moved.at("/bim/previous/path").asText());
+
+            Files.writeString(bin.resolve("su"), "su trojan");
+            assertEquals("critical", d.awaitAlert(alert(bin.resolve("su"), "updated"), 5).at("/bim/tier").asText());
+
+            // A sweep that finds the same tampered states alerts none of them again.
+            d.signal("USR1");
+            d.awaitLog(l -> l.contains("sweep (SIGUSR1) done"), 10);
+            assertEquals(Map.of(
+                    "/usr/bin/cat updated", 1L,
+                    "/usr/bin/chmod-me attributes_modified", 1L,
+                    "/usr/bin/chown-me attributes_modified", 1L,
+                    "/usr/bin/over-me updated", 1L,
+                    "/usr/bin/rm-me deleted", 1L,
+                    "/usr/bin/added created", 1L,
+                    "/usr/bin/sh updated", 1L,
+                    "/usr/bin/mv-dst moved", 1L,
+                    "/usr/bin/su updated", 1L), alertCounts(d));
+            assertEquals(0, d.stop(), d.output());
+            assertTrue(d.log().get(d.log().size() - 1).contains("DaemonCommand: stopped"), d.log().toString());
+            assertFalse(Files.exists(tmp.root.resolve("state/bim.pid")), "the pid file is removed on stop");
+        }
+    }
+
+    @Test
+    void directoryCreatedAndFilledQuickly_isCaught() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            Path deep = Files.createDirectories(lib.resolve("a/b/c"));
+            for (int i = 0; i < 20; i++) {
+                Files.writeString(deep.resolve("libevil" + i + ".so"), "evil " + i);
+            }
+            for (int i = 0; i < 20; i++) {
+                JsonNode a = d.awaitAlert(alert(deep.resolve("libevil" + i + ".so"), "created"), 5);
+                assertEquals("library", a.at("/bim/tier").asText());
+            }
+            assertEquals(0, d.stop());
+        }
+    }
+
+    @Test
+    void writeWithoutClose_isCaughtWhileHeldOpenAndAgainOnClose() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            Path held = bin.resolve("held");
+            try (FileChannel ch = FileChannel.open(held, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ch.write(ByteBuffer.wrap("first".getBytes()));
+                ch.force(false);
+                long t0 = System.nanoTime();
+                JsonNode first = d.awaitAlert(alert(held, "updated"), 5);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 3000, "verified " + ms + " ms after the write, while still open");
+                String firstHash = first.at("/file/hash/sha256").asText();
+                ch.write(ByteBuffer.wrap("second".getBytes()));
+                ch.force(false);
+                d.awaitAlert(a -> alert(held, "updated").test(a) && !a.at("/file/hash/sha256").asText().equals(firstHash), 5);
+            }
+            assertEquals(0, d.stop());
+        }
+    }
+
+    @Test
+    void changesMadeWhileDown_areFoundByTheStartUpSweep_andNotAlertedAgainAfterARestart() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            assertEquals(0, d.stop());
+        }
+        Files.writeString(bin.resolve("ls"), "changed while down");
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            JsonNode a = d.awaitAlert(alert(bin.resolve("ls"), "updated"), 5);
+            assertEquals("sweep", a.at("/bim/source").asText());
+            assertEquals(0, d.stop());
+        }
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            d.awaitLog(l -> l.contains("sweep (start-up) done") && l.contains("(0 new alerts)"), 5);
+            assertEquals(1, d.alerts().size(), "the outstanding change is remembered across restarts");
+            assertEquals(0, d.stop());
+        }
+    }
+
+    @Test
+    void changeInotifyCannotSee_isFoundBySigusr1Sweep() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            // A write through a hard link in an unwatched directory raises no event in the watched one.
+            Path alias = tmp.root.resolve("alias");
+            Files.createLink(alias, bin.resolve("cat"));
+            Files.writeString(alias, "tampered via link", StandardOpenOption.TRUNCATE_EXISTING);
+            d.signal("USR1");
+            JsonNode a = d.awaitAlert(alert(bin.resolve("cat"), "updated"), 10);
+            assertEquals("sweep", a.at("/bim/source").asText());
+            assertEquals("[\"sha256\",\"size\",\"nlink\"]", a.at("/bim/changes").toString());
+            assertEquals(0, d.stop());
+        }
+    }
+
+    @Test
+    void acceptedChange_isNoLongerOutstanding() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            Files.writeString(bin.resolve("ls"), "new ls");
+            d.awaitAlert(alert(bin.resolve("ls"), "updated"), 5);
+            int code = Main.run(new String[] {"--config", config.toString(), "update", bin.resolve("ls").toString()},
+                    System.out, System.err, java.time.Clock.systemUTC(), false);
+            assertEquals(0, code);
+            d.signal("USR1");
+            d.awaitLog(l -> l.contains("matches its baseline again (was updated)"), 10);
+            String accepted = sha("new ls");
+            Files.writeString(bin.resolve("ls"), "newer ls");
+            d.awaitAlert(a -> alert(bin.resolve("ls"), "updated").test(a)
+                    && a.at("/bim/previous/hash/sha256").asText().equals(accepted), 5);
+            assertEquals(0, d.stop());
+        }
+    }
+
+    private static String sha(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes()));
+    }
+}
