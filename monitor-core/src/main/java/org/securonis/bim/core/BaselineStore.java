@@ -8,8 +8,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -37,7 +35,6 @@ public final class BaselineStore {
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
     private final Path path;
 
@@ -161,79 +158,102 @@ public final class BaselineStore {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw invalid(p, "files[" + out.size() + "] must be an object");
             }
-            String at = where(p);
-            JsonNode n = MAPPER.readTree(p);
-            out.add(record(n, at, out.size()));
+            out.add(record(p, where(p), out.size()));
         }
         return out;
     }
 
-    private FileRecord record(JsonNode n, String at, int index) throws BaselineException {
+    /** One record, read field by field from the stream (no tree per record: a baseline has 100,000 of them). */
+    private FileRecord record(JsonParser p, String at, int index) throws IOException, BaselineException {
         String name = "files[" + index + "]";
-        for (var it = n.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!RECORD_FIELDS.contains(f)) {
-                throw new BaselineException(at + name + ": unknown field \"" + f + "\"");
+        String path = null;
+        String type = null;
+        String sha = null;
+        String mode = null;
+        String target = null;
+        String tier = null;
+        String mtime = null;
+        String ctime = null;
+        String checked = null;
+        long size = -1;
+        long uid = -1;
+        long gid = -1;
+        long inode = -1;
+        long device = -1;
+        long nlink = -1;
+        int seen = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            seen++;
+            switch (field) {
+                case "path" -> path = text(p, v, name, field, false);
+                case "type" -> type = text(p, v, name, field, false);
+                case "sha256" -> sha = text(p, v, name, field, true);
+                case "mode" -> mode = text(p, v, name, field, false);
+                case "target" -> target = text(p, v, name, field, true);
+                case "tier" -> tier = text(p, v, name, field, false);
+                case "mtime" -> mtime = text(p, v, name, field, false);
+                case "ctime" -> ctime = text(p, v, name, field, false);
+                case "checked" -> checked = text(p, v, name, field, false);
+                case "size" -> size = number(p, v, name, field, 0, Long.MAX_VALUE);
+                case "uid" -> uid = number(p, v, name, field, 0, 0xffffffffL);
+                case "gid" -> gid = number(p, v, name, field, 0, 0xffffffffL);
+                case "inode" -> inode = number(p, v, name, field, Long.MIN_VALUE, Long.MAX_VALUE);
+                case "device" -> device = number(p, v, name, field, Long.MIN_VALUE, Long.MAX_VALUE);
+                case "nlink" -> nlink = number(p, v, name, field, 0, Integer.MAX_VALUE);
+                default -> throw new BaselineException(at + name + ": unknown field \"" + field + "\"");
             }
         }
+        if (seen != RECORD_FIELDS.size()) {
+            for (String f : RECORD_FIELDS) {
+                if (f.equals("path") && path == null || f.equals("type") && type == null
+                        || f.equals("mode") && mode == null || f.equals("tier") && tier == null
+                        || f.equals("mtime") && mtime == null || f.equals("ctime") && ctime == null
+                        || f.equals("checked") && checked == null || f.equals("size") && size < 0
+                        || f.equals("uid") && uid < 0 || f.equals("gid") && gid < 0 || f.equals("nlink") && nlink < 0) {
+                    throw new BaselineException(at + name + ": \"" + f + "\" is missing");
+                }
+            }
+            throw new BaselineException(at + name + ": expected the fields " + RECORD_FIELDS);
+        }
         try {
-            FileType type = FileType.ofLabel(text(n, "type", name, at, false));
-            String sha = text(n, "sha256", name, at, true);
-            if (type == FileType.FILE && sha == null) {
+            FileType ft = FileType.ofLabel(type);
+            if (ft == FileType.FILE && sha == null) {
                 throw new BaselineException(at + name + ": a regular file needs its \"sha256\"");
             }
-            String mode = text(n, "mode", name, at, false);
             if (!mode.matches("[0-7]{1,5}")) {
                 throw new BaselineException(at + name + ": \"mode\" (" + mode + ") must be an octal string like \"0755\"");
             }
-            return new FileRecord(
-                    text(n, "path", name, at, false), type, sha,
-                    number(n, "size", name, at),
-                    Integer.parseInt(mode, 8),
-                    (int) intNumber(n, "uid", name, at),
-                    (int) intNumber(n, "gid", name, at),
-                    number(n, "inode", name, at),
-                    number(n, "device", name, at),
-                    (int) intNumber(n, "nlink", name, at),
-                    instant(at, name + ".mtime", text(n, "mtime", name, at, false)),
-                    instant(at, name + ".ctime", text(n, "ctime", name, at, false)),
-                    text(n, "target", name, at, true),
-                    Tier.ofLabel(text(n, "tier", name, at, false)),
-                    instant(at, name + ".checked", text(n, "checked", name, at, false)));
+            return new FileRecord(path, ft, sha, size, Integer.parseInt(mode, 8), (int) uid, (int) gid, inode, device,
+                    (int) nlink, instant(at, name + ".mtime", mtime), instant(at, name + ".ctime", ctime), target,
+                    Tier.ofLabel(tier), instant(at, name + ".checked", checked));
         } catch (IllegalArgumentException e) {
             throw new BaselineException(at + name + ": " + e.getMessage());
         }
     }
 
-    private static String text(JsonNode n, String field, String name, String at, boolean nullable)
-            throws BaselineException {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            if (nullable) {
-                return null;
-            }
-            throw new BaselineException(at + name + ": \"" + field + "\" is missing");
+    private String text(JsonParser p, JsonToken v, String name, String field, boolean nullable)
+            throws IOException, BaselineException {
+        if (v == JsonToken.VALUE_NULL && nullable) {
+            return null;
         }
-        if (!v.isTextual()) {
-            throw new BaselineException(at + name + ": \"" + field + "\" must be a string");
+        if (v != JsonToken.VALUE_STRING) {
+            throw new BaselineException(where(p) + name + ": \"" + field + "\" must be a string");
         }
-        return v.textValue();
+        return p.getText();
     }
 
-    private static long number(JsonNode n, String field, String name, String at) throws BaselineException {
-        JsonNode v = n.get(field);
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new BaselineException(at + name + ": \"" + field + "\" must be an integer");
+    private long number(JsonParser p, JsonToken v, String name, String field, long min, long max)
+            throws IOException, BaselineException {
+        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new BaselineException(where(p) + name + ": \"" + field + "\" must be an integer");
         }
-        return v.longValue();
-    }
-
-    private static long intNumber(JsonNode n, String field, String name, String at) throws BaselineException {
-        long v = number(n, field, name, at);
-        if (v < Integer.MIN_VALUE || v > 0xffffffffL) {
-            throw new BaselineException(at + name + ": \"" + field + "\" (" + v + ") is out of range");
+        long n = p.getLongValue();
+        if (n < min || n > max) {
+            throw new BaselineException(where(p) + name + ": " + field + " (" + n + ") is out of range");
         }
-        return v;
+        return n;
     }
 
     private Instant instant(JsonParser p, String field, String text) throws BaselineException {
@@ -243,6 +263,10 @@ public final class BaselineStore {
     private static Instant instant(String at, String field, String text) throws BaselineException {
         if (text == null) {
             throw new BaselineException(at + "\"" + field + "\" must be an ISO-8601 time string");
+        }
+        Instant fast = Times.parseUtc(text);
+        if (fast != null) {
+            return fast;
         }
         try {
             return Instant.parse(text);

@@ -16,8 +16,11 @@ final class CheckCommand {
     }
 
     static int run(Invocation inv) throws UsageException {
+        // The walk of the monitored set and the parse of the baseline are independent: run them side by side.
+        java.util.concurrent.CompletableFuture<MonitoredSet> walk =
+                java.util.concurrent.CompletableFuture.supplyAsync(inv::resolveSet);
         Baseline baseline = inv.loadBaseline();
-        MonitoredSet set = inv.resolveSet();
+        MonitoredSet set = walk.join();
         SweepResult r = inv.sweep(set, baseline, "check");
         if (inv.line.has("--json")) {
             Report.json(inv.out, r.findings());

@@ -189,9 +189,12 @@ final class DaemonCommand {
         for (MonitoredSet.WatchRoot r : set.watchRoots()) {
             specs.add(new WatchSpec(Path.of(r.path()), r.recursive()));
         }
+        long t0 = System.nanoTime();
         try {
             watcher = TreeWatcher.start(specs, intake);
             WatcherStats s = watcher.stats();
+            LOG.info("watches installed on {} directories in {} ms", s.watchedDirectories(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             s.failedDirectories().forEach((dir, why) -> LOG.warn("not watched (sweeps cover it): {}: {}",
                     Names.escape(dir.toString()), why));
         } catch (NativeException | RuntimeException | LinkageError e) {
