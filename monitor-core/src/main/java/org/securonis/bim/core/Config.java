@@ -2,19 +2,22 @@ package org.securonis.bim.core;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The whole configuration, immutable; built by {@link ConfigLoader} from the TOML file.
  *
  * @param source the file it was read from, or null for built-in defaults
  */
-public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown lockdown) {
+public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown lockdown, Response response) {
 
     public Config {
         Objects.requireNonNull(monitor, "monitor");
         Objects.requireNonNull(binaries, "binaries");
         Objects.requireNonNull(lockdown, "lockdown");
+        Objects.requireNonNull(response, "response");
     }
 
     /** The {@code [monitor]} section: schedule, state locations, workers. */
@@ -74,11 +77,62 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
     }
 
     /** The {@code [lockdown]} section: host lockdown, restore, notification. */
-    public record Lockdown(boolean enableLockdown, boolean autoRestoreBackup, Path backupDir, String adminEmail) {
+    public record Lockdown(boolean enableLockdown, boolean autoRestoreBackup, Path backupDir, String adminEmail,
+            int lockdownTimeout, List<String> keepServices) {
 
         public Lockdown {
             Objects.requireNonNull(backupDir, "backup_dir");
             Objects.requireNonNull(adminEmail, "admin_email");
+            if (lockdownTimeout < 1) {
+                throw new IllegalArgumentException("lockdown_timeout (" + lockdownTimeout + ") must be at least 1");
+            }
+            keepServices = List.copyOf(keepServices);
+        }
+    }
+
+    /**
+     * The {@code [response]} section: what is done about a finding besides the alert.
+     *
+     * @param content        actions for a content change (created, updated) by tier
+     * @param attributes     actions for attributes_modified, any tier
+     * @param deleted        actions for deleted and moved, any tier
+     * @param backupTiers    tiers whose known-good copies {@code init} and {@code update} keep in backup_dir
+     */
+    public record Response(
+            int incidentWindow,
+            Map<Tier, Set<ResponseAction>> content,
+            Set<ResponseAction> attributes,
+            Set<ResponseAction> deleted,
+            Set<Tier> backupTiers,
+            Path sendmail,
+            long forensicsMaxBytes,
+            int forensicsTimeout,
+            int maxRestoresPerHour) {
+
+        public Response {
+            if (incidentWindow < 1 || incidentWindow > 600) {
+                throw new IllegalArgumentException("incident_window (" + incidentWindow + ") must be between 1 and 600");
+            }
+            content = Map.copyOf(content);
+            attributes = Set.copyOf(attributes);
+            deleted = Set.copyOf(deleted);
+            backupTiers = Set.copyOf(backupTiers);
+            Objects.requireNonNull(sendmail, "sendmail");
+            for (Tier t : Tier.values()) {
+                if (!content.containsKey(t)) {
+                    throw new IllegalArgumentException("response actions for tier " + t.label() + " are missing");
+                }
+            }
+        }
+
+        /** The actions for {@code finding} under this configuration. */
+        public Set<ResponseAction> actionsFor(Finding finding) {
+            return switch (finding.action()) {
+                case CREATED, UPDATED -> content.get(finding.tier());
+                case ATTRIBUTES_MODIFIED -> attributes;
+                case DELETED, MOVED -> deleted;
+                case BASELINE_TAMPERED -> content.get(Tier.CRITICAL);
+            };
         }
     }
 }

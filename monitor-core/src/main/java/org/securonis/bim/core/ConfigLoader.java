@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,7 +47,12 @@ public final class ConfigLoader {
                     "max_workers", "lockdown_script", "key_path"),
             "binaries", Set.of("critical_binaries", "system_binaries", "include_libraries",
                     "critical_libraries", "exclude"),
-            "lockdown", Set.of("enable_lockdown", "auto_restore_backup", "backup_dir", "admin_email"));
+            "lockdown", Set.of("enable_lockdown", "auto_restore_backup", "backup_dir", "admin_email",
+                    "lockdown_timeout", "keep_services"),
+            "response", Set.of("incident_window", "critical", "library", "system", "attributes", "deleted",
+                    "backup_tiers", "sendmail", "forensics_max_mb", "forensics_timeout", "max_restores_per_hour"));
+    static final List<String> DEFAULT_KEEP_SERVICES = List.of("tor", "ssh", "sshd", "systemd-journald",
+            "systemd-logind", "dbus", "binary-integrity-monitor");
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF");
 
     private ConfigLoader() {
@@ -63,7 +70,24 @@ public final class ConfigLoader {
                         fs.getPath("/etc/binary_integrity_monitor.key")),
                 new Config.Binaries(DEFAULT_CRITICAL_BINARIES, DEFAULT_SYSTEM_BINARIES, true,
                         DEFAULT_CRITICAL_LIBRARIES, List.of()),
-                new Config.Lockdown(true, false, fs.getPath("/var/lib/binary_integrity/backup"), "root"));
+                new Config.Lockdown(true, false, fs.getPath("/var/lib/binary_integrity/backup"), "root", 120,
+                        DEFAULT_KEEP_SERVICES),
+                defaultResponse(fs));
+    }
+
+    /** Every change alerts; content changes are quarantined, contained and open an incident; lockdown is critical-only. */
+    static Config.Response defaultResponse(FileSystem fs) {
+        Set<ResponseAction> content = EnumSet.of(ResponseAction.QUARANTINE, ResponseAction.CONTAIN,
+                ResponseAction.INCIDENT, ResponseAction.FORENSICS, ResponseAction.NOTIFY);
+        Set<ResponseAction> critical = EnumSet.copyOf(content);
+        critical.add(ResponseAction.LOCKDOWN);
+        Map<Tier, Set<ResponseAction>> byTier = new EnumMap<>(Tier.class);
+        byTier.put(Tier.CRITICAL, critical);
+        byTier.put(Tier.LIBRARY, content);
+        byTier.put(Tier.SYSTEM, content);
+        return new Config.Response(2, byTier, EnumSet.of(ResponseAction.INCIDENT, ResponseAction.NOTIFY),
+                EnumSet.of(ResponseAction.CONTAIN, ResponseAction.INCIDENT, ResponseAction.NOTIFY),
+                EnumSet.of(Tier.CRITICAL), fs.getPath("/usr/sbin/sendmail"), 512L << 20, 30, 3);
     }
 
     /** Loads and validates {@code file}; paths in the result live on the file's own file system. */
@@ -124,6 +148,30 @@ public final class ConfigLoader {
             return v.startsWith("-") ? "a mail address, not an option (it must not start with '-')" : null;
         });
 
+        int lockdownTimeout = r.integer(lock, "lockdown", "lockdown_timeout", dl.lockdownTimeout(), 1, 3600);
+        List<String> keep = r.strings(lock, "lockdown", "keep_services", dl.keepServices(),
+                v -> v.matches("[A-Za-z0-9@._:-]{1,128}") ? null : "a systemd unit name");
+
+        TomlTable resp = r.table("response");
+        Config.Response dr = d.response();
+        int window = r.integer(resp, "response", "incident_window", dr.incidentWindow(), 1, 600);
+        Map<Tier, Set<ResponseAction>> content = new EnumMap<>(Tier.class);
+        for (Tier t : Tier.values()) {
+            content.put(t, r.actions(resp, "response", t.label(), dr.content().get(t)));
+        }
+        Set<ResponseAction> attributes = r.actions(resp, "response", "attributes", dr.attributes());
+        Set<ResponseAction> deleted = r.actions(resp, "response", "deleted", dr.deleted());
+        Set<Tier> backupTiers = EnumSet.noneOf(Tier.class);
+        for (String t : r.strings(resp, "response", "backup_tiers",
+                dr.backupTiers().stream().map(Tier::label).toList(),
+                v -> Set.of("critical", "library", "system").contains(v) ? null : "one of critical, library, system")) {
+            backupTiers.add(Tier.ofLabel(t));
+        }
+        Path sendmail = r.path(resp, "response", "sendmail", dr.sendmail());
+        long forensicsMb = r.integer(resp, "response", "forensics_max_mb", (int) (dr.forensicsMaxBytes() >> 20), 1, 65536);
+        int forensicsTimeout = r.integer(resp, "response", "forensics_timeout", dr.forensicsTimeout(), 1, 3600);
+        int maxRestores = r.integer(resp, "response", "max_restores_per_hour", dr.maxRestoresPerHour(), 0, 1000);
+
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -131,7 +179,9 @@ public final class ConfigLoader {
                 new Config.Monitor(interval, quarantine, database, logDir, logLevel, maxWorkers, lockdownScript,
                         keyPath),
                 new Config.Binaries(critical, system, includeLibraries, libraries, exclude),
-                new Config.Lockdown(enable, restore, backup, admin));
+                new Config.Lockdown(enable, restore, backup, admin, lockdownTimeout, keep),
+                new Config.Response(window, content, attributes, deleted, backupTiers, sendmail, forensicsMb << 20,
+                        forensicsTimeout, maxRestores));
     }
 
     private static String read(Path file) throws ConfigException {
@@ -182,7 +232,7 @@ public final class ConfigLoader {
                 if (!known.contains(key)) {
                     problems.add(at(file, root.inputPositionOf(List.of(key))) + "unknown "
                             + (root.get(List.of(key)) instanceof TomlTable ? "section [" + key + "]" : "key '" + key + "'")
-                            + ", expected one of [monitor], [binaries], [lockdown]");
+                            + ", expected one of [monitor], [binaries], [lockdown], [response]");
                 } else if (!(root.get(List.of(key)) instanceof TomlTable)) {
                     problems.add(at(file, root.inputPositionOf(List.of(key))) + "'" + key
                             + "' must be a section [" + key + "], not a value");
@@ -308,6 +358,45 @@ public final class ConfigLoader {
                 }
                 out.add(Glob.normalize(s));
             }
+            return out;
+        }
+
+        List<String> strings(TomlTable t, String section, String key, List<String> def,
+                Function<String, String> check) {
+            Object v = value(t, key);
+            if (v == null) {
+                return def;
+            }
+            if (!(v instanceof TomlArray array)) {
+                typeProblem(t, section, key, "an array of strings", v);
+                return def;
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < array.size(); i++) {
+                Object item = array.get(i);
+                TomlPosition pos = array.inputPositionOf(i);
+                if (!(item instanceof String s)) {
+                    problems.add(at(file, pos) + section + "." + key + "[" + i + "] must be a string, not "
+                            + describe(item));
+                    continue;
+                }
+                String expected = check.apply(s);
+                if (expected != null) {
+                    problems.add(at(file, pos) + section + "." + key + "[" + i + "] (\"" + s + "\") must be "
+                            + expected);
+                    continue;
+                }
+                out.add(s);
+            }
+            return out;
+        }
+
+        Set<ResponseAction> actions(TomlTable t, String section, String key, Set<ResponseAction> def) {
+            List<String> labels = strings(t, section, key, def.stream().map(ResponseAction::label).toList(),
+                    v -> ResponseAction.ofLabel(v) != null ? null
+                            : "one of quarantine, contain, incident, forensics, lockdown, notify");
+            Set<ResponseAction> out = EnumSet.noneOf(ResponseAction.class);
+            labels.forEach(l -> out.add(ResponseAction.ofLabel(l)));
             return out;
         }
 

@@ -34,17 +34,20 @@ public final class Inspector {
     static final int ATTEMPTS = 3;
     private static final int BUFFER_BYTES = 1 << 20;
     /**
-     * The stat fields used, by name: ATTRS would also resolve the owner's and group's names, reading
+     * The stat fields used, by name: "unix:*" would also resolve the owner's and group's names, reading
      * /etc/passwd and /etc/group for every file (five times the cost of the stat itself).
      */
     private static final String ATTRS =
             "unix:size,lastModifiedTime,ctime,ino,dev,mode,uid,gid,nlink,isSymbolicLink,isDirectory,isRegularFile";
+    /** After hashing only what {@link #same} compares is needed (a chmod or chown moves ctime). */
+    private static final String IDENTITY = "unix:size,lastModifiedTime,ctime,ino,dev";
     private static final HexFormat HEX = HexFormat.of();
 
     private final Clock clock;
     private final LongAdder bytesHashed = new LongAdder();
     private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Inspector::sha256);
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER_BYTES));
+    // Direct: the kernel reads straight into it, where a heap buffer costs the JDK one more copy per read.
+    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES));
 
     public Inspector(Clock clock) {
         this.clock = clock;
@@ -85,18 +88,18 @@ public final class Inspector {
                 }
                 Map<String, Object> after;
                 try {
-                    after = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
+                    after = Files.readAttributes(source, IDENTITY, LinkOption.NOFOLLOW_LINKS);
                 } catch (NoSuchFileException e) {
                     return Observation.missing(path, file.tier());
                 }
                 if (same(before, after)) {
-                    return Observation.present(record(path, file.tier(), after, sha, null));
+                    return Observation.present(record(path, file.tier(), before, sha, null));
                 }
+                before = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
                 if (attempt == ATTEMPTS) {
-                    return Observation.failed(path, file.tier(), record(path, file.tier(), after, null, null),
+                    return Observation.failed(path, file.tier(), record(path, file.tier(), before, null, null),
                             "kept changing while being hashed (" + ATTEMPTS + " attempts)");
                 }
-                before = after;
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Observation.missing(path, file.tier());
@@ -117,7 +120,6 @@ public final class Inspector {
         MessageDigest md = digests.get();
         md.reset();
         ByteBuffer buf = buffers.get();
-        byte[] array = buf.array();
         // NOFOLLOW_LINKS opens with O_NOFOLLOW: a symlink swapped in after the lstat is refused, not followed.
         try (SeekableByteChannel ch = Files.newByteChannel(source, Set.of(StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS))) {
@@ -127,7 +129,8 @@ public final class Inspector {
                 if (n < 0) {
                     break;
                 }
-                md.update(array, 0, buf.position());
+                buf.flip();
+                md.update(buf);
                 bytesHashed.add(n);
             }
         }

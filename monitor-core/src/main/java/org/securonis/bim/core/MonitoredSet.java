@@ -109,7 +109,8 @@ public final class MonitoredSet {
             if (rule.realRoot == null) {
                 continue;
             }
-            boolean recursive = rule.glob.literalCount() < rule.glob.size() - 1;
+            // Any wildcard above the last component, or a ** anywhere (also last), reaches into subdirectories.
+            boolean recursive = rule.glob.recursive() || rule.glob.literalCount() < rule.glob.size() - 1;
             roots.merge(rule.root, new WatchRoot(rule.root, rule.realRoot, recursive),
                     (a, b) -> a.recursive() ? a : b);
         }

@@ -47,7 +47,7 @@ class ConfigLoaderTest {
     void emptyFile_givesEveryDefault() throws Exception {
         Config c = ConfigLoader.load(write(""));
         Config d = ConfigLoader.defaults(fs);
-        assertEquals(new Config(c.source(), d.monitor(), d.binaries(), d.lockdown()), c);
+        assertEquals(new Config(c.source(), d.monitor(), d.binaries(), d.lockdown(), d.response()), c);
         assertEquals(3600, c.monitor().interval());
         assertEquals(fs.getPath("/var/lib/binary_integrity/hashes.json"), c.monitor().databasePath());
         assertEquals(List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd"), c.binaries().criticalBinaries());
@@ -83,7 +83,8 @@ class ConfigLoaderTest {
                 "DEBUG", 3, fs.getPath("/bin/lock"), fs.getPath("/k")), c.monitor());
         assertEquals(new Config.Binaries(List.of("/bin/su"), List.of("/bin/*", "/sbin/**"), false,
                 List.of("/lib/**/libc.so*"), List.of("/bin/x*")), c.binaries());
-        assertEquals(new Config.Lockdown(false, true, fs.getPath("/b"), "admin@example.org"), c.lockdown());
+        assertEquals(new Config.Lockdown(false, true, fs.getPath("/b"), "admin@example.org", 120,
+                ConfigLoader.DEFAULT_KEEP_SERVICES), c.lockdown());
         assertEquals(3, c.monitor().workers());
         assertEquals(fs.getPath("/state"), c.monitor().stateDir());
     }
@@ -98,13 +99,13 @@ class ConfigLoaderTest {
     @Test
     void unknownSection_isRefused() throws Exception {
         assertRefused("[monitr]\ninterval = 5\n",
-                "/etc/bim.toml:1:1: unknown section [monitr], expected one of [monitor], [binaries], [lockdown]");
+                "/etc/bim.toml:1:1: unknown section [monitr], expected one of [monitor], [binaries], [lockdown], [response]");
     }
 
     @Test
     void topLevelKey_isRefused() throws Exception {
         assertRefused("interval = 5\n",
-                "/etc/bim.toml:1:1: unknown key 'interval', expected one of [monitor], [binaries], [lockdown]");
+                "/etc/bim.toml:1:1: unknown key 'interval', expected one of [monitor], [binaries], [lockdown], [response]");
     }
 
     @Test

@@ -113,4 +113,19 @@ class MonitoredSetTest {
         assertEquals(Optional.empty(), set.lookup("/lib/x/y/new.txt"));
         assertTrue(set.watchRoots().get(0).recursive());
     }
+
+    @Test
+    void watchRoots_areRecursiveWhereAPatternReachesBelowTheRoot() throws Exception {
+        TestFs.file(fs, "/a/x", "x");
+        TestFs.file(fs, "/b/c/x", "x");
+        TestFs.file(fs, "/d/e/f", "x");
+        TestFs.file(fs, "/g/h", "x");
+        MonitoredSet set = MonitoredSet.resolve(TestFs.binaries(List.of("/g/h"), List.of("/a/*", "/b/**", "/d/*/f"),
+                List.of(), List.of()), fs);
+        assertEquals(List.of(
+                new MonitoredSet.WatchRoot("/a", fs.getPath("/a"), false),
+                new MonitoredSet.WatchRoot("/b", fs.getPath("/b"), true),
+                new MonitoredSet.WatchRoot("/d", fs.getPath("/d"), true),
+                new MonitoredSet.WatchRoot("/g", fs.getPath("/g"), false)), set.watchRoots());
+    }
 }
