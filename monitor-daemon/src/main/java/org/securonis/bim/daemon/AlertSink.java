@@ -5,12 +5,13 @@ import org.apache.logging.log4j.Logger;
 import org.securonis.bim.core.AlertFormat;
 import org.securonis.bim.core.Finding;
 import org.securonis.bim.core.Names;
+import org.securonis.bim.core.ResponsePipeline;
 
 /**
  * Publishes a new finding: one ECS JSON line in the alert log, and a line in the standard log with the name
  * escaped so that it cannot forge a log line. Thread-safe (log4j is).
  */
-final class AlertSink {
+final class AlertSink implements ResponsePipeline.Publisher {
 
     private static final Logger ALERTS = LogManager.getLogger(Logging.ALERTS);
     private static final Logger LOG = LogManager.getLogger(AlertSink.class);
@@ -21,9 +22,10 @@ final class AlertSink {
         this.dryRun = dryRun;
     }
 
-    void alert(Finding f) {
-        ALERTS.info(AlertFormat.alert(f, null).toString());
-        LOG.warn("ALERT {} [{}]{}", Names.escape(AlertFormat.summary(f)), f.source().label(),
-                dryRun ? " (dry run)" : "");
+    @Override
+    public void alert(Finding f, String incidentId) {
+        ALERTS.info(AlertFormat.alert(f, incidentId).toString());
+        LOG.warn("ALERT {} [{}]{}{}", Names.escape(AlertFormat.summary(f)), f.source().label(),
+                incidentId == null ? "" : " incident " + incidentId, dryRun ? " (dry run)" : "");
     }
 }

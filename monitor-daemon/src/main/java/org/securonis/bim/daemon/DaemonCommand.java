@@ -19,6 +19,8 @@ import org.securonis.bim.core.Baseline;
 import org.securonis.bim.core.MonitoredSet;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.core.Outstanding;
+import org.securonis.bim.core.ResponsePipeline;
+import org.securonis.bim.core.RuntimeFacts;
 import org.securonis.bim.core.SweepResult;
 import org.securonis.bim.linux.NativeException;
 import org.securonis.bim.linux.TreeWatcher;
@@ -55,6 +57,7 @@ final class DaemonCommand {
     private Sweeper sweeper;
     private EventIntake intake;
     private TreeWatcher watcher;
+    private ResponsePipeline pipeline;
     private final List<Thread> workers = new ArrayList<>();
     private Thread stateWriter;
 
@@ -122,7 +125,9 @@ final class DaemonCommand {
             MonitoredSet set = inv.resolveQuietly();
             set.warnings().forEach(w -> LOG.warn("{}", Names.escape(w)));
             monitor = new Monitor(inv.config, inv.clock, holder, set, new Outstanding(state.outstanding()),
-                    new AlertSink(dryRun));
+                    new RuntimeFacts(state.restored()));
+            pipeline = Response.pipeline(inv, dryRun, monitor.facts());
+            monitor.respondWith(pipeline);
             pending = new PendingPaths(PENDING_CAPACITY, true);
             sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
             intake = new EventIntake(pending, monitor, sweeper);
@@ -279,8 +284,9 @@ final class DaemonCommand {
             s.put("new_alerts", last.alerted());
             s.put("unreadable", last.unreadable());
         }
+        d.putPOJO("open_incidents", pipeline == null ? java.util.List.of() : pipeline.openIncidents());
         try {
-            state.write(d, monitor.outstanding());
+            state.write(d, monitor.outstanding(), monitor.facts());
         } catch (IOException e) {
             LOG.warn("cannot write {}: {}", state.pidFile().resolveSibling(StateFile.NAME), e.getMessage());
         }
@@ -320,6 +326,10 @@ final class DaemonCommand {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // After every source of findings has stopped: open incidents are closed and reported.
+        if (pipeline != null) {
+            pipeline.close();
         }
         writeState(false);
         try {

@@ -16,6 +16,7 @@ import org.securonis.bim.core.Action;
 import org.securonis.bim.core.AlertFormat;
 import org.securonis.bim.core.AtomicFiles;
 import org.securonis.bim.core.Outstanding;
+import org.securonis.bim.core.RuntimeFacts;
 import org.securonis.bim.core.Tier;
 
 /**
@@ -61,7 +62,9 @@ final class DaemonState {
         Files.deleteIfExists(pidFile());
     }
 
-    void write(ObjectNode daemon, Outstanding outstanding) throws IOException {
+    void write(ObjectNode daemon, Outstanding outstanding, RuntimeFacts facts) throws IOException {
+        ObjectNode restored = StateFile.object();
+        facts.all().forEach((path, id) -> restored.putObject(path).put("inode", id.inode()).put("device", id.device()));
         ArrayNode list = StateFile.object().arrayNode();
         for (Outstanding.Entry e : outstanding.entries()) {
             ObjectNode n = list.addObject();
@@ -71,7 +74,7 @@ final class DaemonState {
             n.put("since", AlertFormat.time(e.since()));
             n.put("state", e.state());
         }
-        file.put(Map.of("daemon", daemon, "outstanding", list));
+        file.put(Map.of("daemon", daemon, "outstanding", list, "restored", restored));
     }
 
     /** The outstanding changes an earlier run left, so that a restart does not alert them again. */
@@ -87,6 +90,14 @@ final class DaemonState {
                 // A damaged entry only means that change is alerted once more: never fatal.
             }
         }
+        return out;
+    }
+
+    /** Identities of files the daemon restored itself, kept by an earlier run. */
+    Map<String, RuntimeFacts.Identity> restored() {
+        Map<String, RuntimeFacts.Identity> out = new java.util.HashMap<>();
+        file.read().path("restored").fields().forEachRemaining(e -> out.put(e.getKey(),
+                new RuntimeFacts.Identity(e.getValue().path("inode").asLong(), e.getValue().path("device").asLong())));
         return out;
     }
 

@@ -19,6 +19,8 @@ import org.securonis.bim.core.MonitoredFile;
 import org.securonis.bim.core.MonitoredSet;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.core.Outstanding;
+import org.securonis.bim.core.ResponsePipeline;
+import org.securonis.bim.core.RuntimeFacts;
 import org.securonis.bim.core.Source;
 import org.securonis.bim.core.Sweep;
 import org.securonis.bim.core.SweepProgress;
@@ -44,21 +46,33 @@ final class Monitor {
     private final BaselineHolder baseline;
     private final Verifier verifier;
     private final Outstanding outstanding;
-    private final AlertSink sink;
+    private final RuntimeFacts facts;
+    private volatile ResponsePipeline pipeline;
+    private final Object publishing = new Object();
     private volatile MonitoredSet set;
     private volatile SweepSummary lastSweep;
     private final AtomicLong eventVerifications = new AtomicLong();
     private final AtomicLong alerts = new AtomicLong();
 
     Monitor(Config config, Clock clock, BaselineHolder baseline, MonitoredSet set, Outstanding outstanding,
-            AlertSink sink) {
+            RuntimeFacts facts) {
         this.config = config;
         this.clock = clock;
         this.baseline = baseline;
         this.verifier = new Verifier(new Inspector(clock), clock);
         this.set = set;
         this.outstanding = outstanding;
-        this.sink = sink;
+        this.facts = facts;
+    }
+
+    /** Where new findings go; set once at start-up, before any event or sweep. */
+    void respondWith(ResponsePipeline pipeline) {
+        this.pipeline = pipeline;
+        pipeline.setSettler(this::settle);
+    }
+
+    RuntimeFacts facts() {
+        return facts;
     }
 
     MonitoredSet set() {
@@ -87,7 +101,7 @@ final class Monitor {
         MonitoredSet s = set;
         List<Finding> findings = new ArrayList<>();
         for (String path : paths) {
-            FileRecord record = b.get(path);
+            FileRecord record = facts.apply(b.get(path));
             Optional<MonitoredFile> file = s.lookup(path);
             if (file.isEmpty() && record != null) {
                 file = Optional.of(new MonitoredFile(path, Path.of(path), record.tier()));
@@ -116,7 +130,7 @@ final class Monitor {
         Instant start = clock.instant();
         MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
         set = s;
-        Baseline b = baseline.current();
+        Baseline b = withFacts(baseline.current());
         SweepResult r = new Sweep(verifier, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
                 new SweepProgress());
         int before = (int) alerts.get();
@@ -148,6 +162,41 @@ final class Monitor {
         return summary;
     }
 
+    /** The baseline as verification sees it: files we restored ourselves carry their new identity. */
+    private Baseline withFacts(Baseline b) {
+        java.util.Map<String, FileRecord> changed = new java.util.HashMap<>();
+        for (String path : facts.all().keySet()) {
+            FileRecord r = b.get(path);
+            if (r != null) {
+                changed.put(path, facts.apply(r));
+            }
+        }
+        return changed.isEmpty() ? b : b.with(changed, b.updated());
+    }
+
+    /**
+     * The response changed {@code path} itself (disarmed or restored it): capture the new state and note it
+     * without an alert, so our own change is not reported as tampering.
+     */
+    void settle(String path) {
+        FileRecord record = facts.apply(baseline.current().get(path));
+        Optional<MonitoredFile> file = set.lookup(path);
+        if (file.isEmpty() && record != null) {
+            file = Optional.of(new MonitoredFile(path, Path.of(path), record.tier()));
+        }
+        if (file.isEmpty()) {
+            return;
+        }
+        Verifier.Verification v = verifier.verify(file.get(), record, Source.EVENT);
+        synchronized (publishing) {
+            if (v.finding() != null) {
+                outstanding.admit(v.finding());
+            } else if (v.observation().isPresent()) {
+                outstanding.clear(path);
+            }
+        }
+    }
+
     private void settled(String path, Verifier.Verification v) {
         if (v.observation().isFailed()) {
             LOG.warn("unverified {}: {}", Names.escape(path), v.observation().error());
@@ -159,11 +208,14 @@ final class Monitor {
         }
     }
 
+    /** Admits and answers findings one at a time, so a response and the verification it causes never interleave. */
     private void publish(List<Finding> findings) {
         for (Finding f : findings) {
-            if (outstanding.admit(f)) {
-                alerts.incrementAndGet();
-                sink.alert(f);
+            synchronized (publishing) {
+                if (outstanding.admit(f)) {
+                    alerts.incrementAndGet();
+                    pipeline.respond(f);
+                }
             }
         }
     }

@@ -25,6 +25,7 @@ class CliIntegrationTest {
     private Tmpfs tmp;
     private Path bin;
     private Path config;
+    private Fakes fakes;
     private String out;
     private String err;
 
@@ -39,10 +40,12 @@ class CliIntegrationTest {
         }
         Files.writeString(tmp.root.resolve("usr/lib/x86_64-linux-gnu/libc.so.6"), "libc");
         Files.createSymbolicLink(bin.resolve("sh"), Path.of("ls"));
+        fakes = Fakes.in(tmp.root.resolve("fakes"));
         config = tmp.root.resolve("bim.toml");
         String r = tmp.root.toString();
         Files.writeString(config, """
                 [monitor]
+                lockdown_script = "%2$s"
                 database_path = "%1$s/state/hashes.json"
                 log_dir = "%1$s/state/log"
                 quarantine_dir = "%1$s/state/quarantine"
@@ -51,7 +54,9 @@ class CliIntegrationTest {
                 critical_binaries = ["%1$s/usr/bin/su"]
                 system_binaries = ["%1$s/usr/bin/*"]
                 critical_libraries = ["%1$s/lib/x86_64-linux-gnu/libc.so*"]
-                """.formatted(r));
+                                [response]
+                sendmail = "%3$s"
+                """.formatted(r, fakes.lockdown, fakes.sendmail));
     }
 
     @AfterEach

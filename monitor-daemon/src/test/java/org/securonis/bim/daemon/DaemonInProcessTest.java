@@ -25,6 +25,7 @@ class DaemonInProcessTest {
     private Tmpfs tmp;
     private Path bin;
     private Path config;
+    private Fakes fakes;
 
     @BeforeEach
     void tree() throws Exception {
@@ -32,9 +33,11 @@ class DaemonInProcessTest {
         bin = Files.createDirectories(tmp.root.resolve("usr/bin"));
         Files.writeString(bin.resolve("ls"), "ls binary");
         Files.writeString(bin.resolve("cat"), "cat binary");
+        fakes = Fakes.in(tmp.root.resolve("fakes"));
         config = tmp.root.resolve("bim.toml");
         Files.writeString(config, """
                 [monitor]
+                lockdown_script = "%2$s"
                 database_path = "%1$s/state/hashes.json"
                 log_dir = "%1$s/state/log"
                 max_workers = 1
@@ -42,7 +45,9 @@ class DaemonInProcessTest {
                 critical_binaries = []
                 system_binaries = ["%1$s/usr/bin/*"]
                 include_libraries = false
-                """.formatted(tmp.root));
+                                [response]
+                sendmail = "%3$s"
+                """.formatted(tmp.root, fakes.lockdown, fakes.sendmail));
     }
 
     @AfterEach
@@ -106,9 +111,16 @@ class DaemonInProcessTest {
                 return false;
             }
         }, 10, "a sweep alert for the tampered file after the overflow");
-        String log = Files.readString(tmp.root.resolve("state/log/binary_integrity_monitor.log"));
+        Path logFile = tmp.root.resolve("state/log/binary_integrity_monitor.log");
+        await(() -> {
+            try {
+                return Files.readString(logFile).contains("sweep (inotify overflow) done");
+            } catch (Exception e) {
+                return false;
+            }
+        }, 10, "the overflow sweep's summary line");
+        String log = Files.readString(logFile);
         assertTrue(log.contains("inotify queue overflowed: events were lost; sweeping now"), log);
-        assertTrue(log.contains("sweep (inotify overflow) done"), log);
 
         daemon.requestStop();
         serving.join(30_000);

@@ -25,6 +25,7 @@ class DaemonIntegrationTest {
     private Path bin;
     private Path lib;
     private Path config;
+    private Fakes fakes;
     private Path logDir;
 
     @BeforeEach
@@ -39,9 +40,11 @@ class DaemonIntegrationTest {
         Files.writeString(lib.resolve("libc.so.6"), "libc");
         Files.createSymbolicLink(bin.resolve("sh"), Path.of("ls"));
         logDir = tmp.root.resolve("state/log");
+        fakes = Fakes.in(tmp.root.resolve("fakes"));
         config = tmp.root.resolve("bim.toml");
         Files.writeString(config, """
                 [monitor]
+                lockdown_script = "%2$s"
                 interval = 3600
                 database_path = "%1$s/state/hashes.json"
                 log_dir = "%1$s/state/log"
@@ -51,7 +54,9 @@ class DaemonIntegrationTest {
                 critical_binaries = ["%1$s/usr/bin/su"]
                 system_binaries = ["%1$s/usr/bin/*"]
                 critical_libraries = ["%1$s/usr/lib/**/lib*.so*"]
-                """.formatted(tmp.root));
+                                [response]
+                sendmail = "%3$s"
+                """.formatted(tmp.root, fakes.lockdown, fakes.sendmail));
     }
 
     @AfterEach
