@@ -23,6 +23,12 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               update [PATH...]       accept the current state of PATH (all monitored files when none)
               status [--json]        baseline size and age, last check, daemon state
               daemon [--dry-run]     the service: real-time watch, periodic sweep, response pipeline
+              quarantine list        the captures of tampered content
+              quarantine release ID [--no-accept]
+                                     put a capture back (a false positive) and accept it into the baseline
+              lockdown status        whether the host is in lockdown
+              lockdown release [--no-script]
+                                     leave lockdown (the lockdown script's release runs first)
 
             options:
               --config FILE          configuration (default /etc/binary_integrity_monitor.toml)
@@ -38,6 +44,8 @@ record CommandLine(String command, String config, Set<String> flags, List<String
             "update", Set.of("--json"),
             "status", Set.of("--json"),
             "daemon", Set.of("--dry-run"),
+            "quarantine", Set.of("--json", "--no-accept"),
+            "lockdown", Set.of("--no-script"),
             "help", Set.of(),
             "version", Set.of());
 
@@ -98,8 +106,8 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         Set<String> allowed = FLAGS.get(command);
         if (allowed == null) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
-                    "unknown command '" + printable(command) + "' (expected init, check, update, status or daemon; "
-                            + "see bim --help)");
+                    "unknown command '" + printable(command) + "' (expected init, check, update, status, daemon, "
+                            + "quarantine or lockdown; see bim --help)");
         }
         for (String f : flags) {
             if (!allowed.contains(f) && !f.equals("--help") && !f.equals("--version") && !f.equals("--no-progress")) {
@@ -107,7 +115,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
                         + command + (allowed.isEmpty() ? "" : " (it takes " + String.join(", ", allowed) + ")"));
             }
         }
-        if (!args.isEmpty() && !command.equals("update")) {
+        if (!args.isEmpty() && !Set.of("update", "quarantine", "lockdown").contains(command)) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     command + " takes no arguments, got '" + printable(args.get(0)) + "'");
         }

@@ -42,6 +42,7 @@ final class InitCommand {
             Baseline baseline = Baseline.of(now, now, recordsOf(r));
             keepPrevious(inv);
             inv.save(baseline);
+            Backups.keep(inv, baseline);
             inv.out.printf("bim init: recorded %d files (%s) in %.1f s to %s%n", baseline.size(),
                     Sizes.human(r.bytes()), r.duration().toMillis() / 1000.0, inv.config.monitor().databasePath());
             for (String m : set.missing()) {

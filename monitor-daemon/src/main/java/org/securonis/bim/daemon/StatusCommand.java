@@ -97,6 +97,10 @@ final class StatusCommand {
                         s.path("unreadable").asLong());
             }
         }
+        org.securonis.bim.core.LockdownState.Active lock =
+                new org.securonis.bim.core.LockdownState(inv.config.monitor().stateDir()).active();
+        inv.out.println("lockdown:   " + (lock == null ? "not active" : "ACTIVE since " + AlertFormat.time(lock.since())
+                + " (incident " + lock.incidentId() + "; script: " + lock.outcome() + "); `bim lockdown release` ends it"));
         JsonNode out = state.path("outstanding");
         inv.out.println("outstanding: " + out.size() + (out.size() == 0 ? "" : " (not accepted: `bim update PATH` "
                 + "accepts the current state)"));

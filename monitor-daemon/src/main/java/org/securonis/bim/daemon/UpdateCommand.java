@@ -73,6 +73,7 @@ final class UpdateCommand {
             if (!changes.isEmpty()) {
                 inv.save(next);
             }
+            Backups.keep(inv, next);
             if (inv.line.has("--json")) {
                 Report.json(inv.out, accepted);
             } else {
