@@ -8,8 +8,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 home=${BIM_HOME:-${XDG_STATE_HOME:-$HOME/.local/state}/bim-quickstart}
-jar=$here/monitor-daemon/target/bim.jar
-export LANG=C.UTF-8 LC_ALL=C.UTF-8   # without a UTF-8 locale the JDK mangles non-ASCII file names
 
 mvn -q -B -f "$here/pom.xml" -DskipTests package
 
@@ -25,7 +23,7 @@ sed -e "s|^quarantine_dir = .*|quarantine_dir = \"$home/quarantine\"|" \
     -e "s|^enable_lockdown = .*|enable_lockdown = false|" \
     "$here/etc/binary_integrity_monitor.toml" > "$config"
 
-bim() { java -jar "$jar" --config "$config" "$@"; }
+bim() { "$here/etc/bim" --config "$config" "$@"; }   # the launcher sets the locale and the heap
 
 echo "quickstart: configuration $config (state under $home)" >&2
 if [ ! -e "$home/state/hashes.json" ]; then

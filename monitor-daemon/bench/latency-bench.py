@@ -80,19 +80,23 @@ def main():
 database_path = "{state}/hashes.json"
 log_dir = "{state}/log"
 quarantine_dir = "{state}/quarantine"
+lockdown_script = "/bin/false"
 [binaries]
 critical_binaries = []
 system_binaries = ["{tree}/usr/bin/*", "{tree}/usr/sbin/*"]
 include_libraries = false
 [lockdown]
 enable_lockdown = false
+backup_dir = "{state}/backup"
+[response]
+sendmail = "/bin/true"
 """)
-        env = dict(os.environ, LANG="C.UTF-8")
-        subprocess.run(["java", "-jar", args.jar, "--config", cfg, "init"], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        env = dict(os.environ, BIM_JAR=os.path.abspath(args.jar))
+        launcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "etc", "bim")
+        subprocess.run([launcher, "--config", cfg, "init"], check=True, env=env, stdout=subprocess.DEVNULL)
         log = os.path.join(state, "log", "binary_integrity_monitor.log")
         alerts = os.path.join(state, "log", "binary_integrity_alerts.log")
-        daemon = subprocess.Popen(["java", "-jar", args.jar, "--config", cfg, "daemon"], env=env,
+        daemon = subprocess.Popen([launcher, "--config", cfg, "daemon"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

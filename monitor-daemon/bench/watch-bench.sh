@@ -35,6 +35,7 @@ cat > "$top/bim.toml" <<TOML
 [monitor]
 database_path = "$top/state/hashes.json"
 log_dir = "$top/state/log"
+lockdown_script = "/bin/false"
 [binaries]
 critical_binaries = []
 system_binaries = ["$top/lib/**"]
@@ -42,9 +43,9 @@ include_libraries = false
 [lockdown]
 enable_lockdown = false
 TOML
-export LANG=C.UTF-8
-java -jar "$jar" --config "$top/bim.toml" init --no-progress > /dev/null || [ $? -eq 18 ]
-java -jar "$jar" --config "$top/bim.toml" daemon > /dev/null 2>&1 &
+launcher=$here/../../etc/bim   # the JVM options bim runs with everywhere
+BIM_JAR=$jar "$launcher" --config "$top/bim.toml" init --no-progress > /dev/null || [ $? -eq 18 ]
+BIM_JAR=$jar "$launcher" --config "$top/bim.toml" daemon > /dev/null 2>&1 &
 pid=$!
 log=$top/state/log/binary_integrity_monitor.log
 for _ in $(seq 600); do grep -q 'DaemonCommand: watching' "$log" 2>/dev/null && break; sleep 0.1; done

@@ -45,7 +45,14 @@ public final class MonitoredSet {
     private final FileSystem fs;
     private final List<Rule> rules;
     private final List<Glob> excludes;
-    private final Map<String, MonitoredFile> files;
+    /**
+     * Members kept compact (a daemon holds the set for good): the tier, and the path to read only where it differs
+     * from the configured one; {@link MonitoredFile}s are made when asked for.
+     */
+    private record Member(Tier tier, String source) {
+    }
+
+    private final Map<String, Member> members;
     private final List<WatchRoot> roots;
     private final List<String> warnings;
     private final List<String> missing;
@@ -55,7 +62,12 @@ public final class MonitoredSet {
         this.fs = fs;
         this.rules = rules;
         this.excludes = excludes;
-        this.files = Collections.unmodifiableMap(files);
+        Map<String, Member> m = new TreeMap<>();
+        files.forEach((path, f) -> {
+            String src = f.source().toString();
+            m.put(path, new Member(f.tier(), src.equals(path) ? null : src));
+        });
+        this.members = Collections.unmodifiableMap(m);
         this.roots = List.copyOf(roots);
         this.warnings = List.copyOf(warnings);
         this.missing = List.copyOf(missing);
@@ -63,6 +75,18 @@ public final class MonitoredSet {
 
     /** Resolves the configured patterns on {@code fs}; problems (a missing root, say) become warnings. */
     public static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs) {
+        return resolve(binaries, fs, true);
+    }
+
+    /**
+     * The patterns and their resolved roots without the walk: enough for {@link #watchRoots()} and
+     * {@link #lookup}, with no members. The daemon installs its watches from it before the first sweep walks.
+     */
+    public static MonitoredSet rootsOnly(Config.Binaries binaries, FileSystem fs) {
+        return resolve(binaries, fs, false);
+    }
+
+    private static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, boolean walk) {
         List<String> warnings = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         Map<String, Path> realRoots = new HashMap<>();
@@ -75,7 +99,7 @@ public final class MonitoredSet {
 
         List<String> missing = new ArrayList<>();
         Map<String, MonitoredFile> bySource = new LinkedHashMap<>();
-        for (Rule rule : rules) {
+        for (Rule rule : walk ? rules : List.<Rule>of()) {
             if (rule.realRoot == null) {
                 if (rule.glob.isExact()) {
                     missing.add(rule.glob.pattern());
@@ -213,12 +237,18 @@ public final class MonitoredSet {
 
     /** Every member, by configured path, in path order. */
     public Map<String, MonitoredFile> files() {
-        return files;
+        Map<String, MonitoredFile> out = new TreeMap<>();
+        members.forEach((path, m) -> out.put(path, file(path, m)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private MonitoredFile file(String path, Member m) {
+        return new MonitoredFile(path, fs.getPath(m.source() == null ? path : m.source()), m.tier());
     }
 
     /** The number of members. */
     public int size() {
-        return files.size();
+        return members.size();
     }
 
     /** The directories holding members, for the real-time watcher. */
@@ -241,9 +271,9 @@ public final class MonitoredSet {
      * paths that appeared after the set was resolved too.
      */
     public Optional<MonitoredFile> lookup(String path) {
-        MonitoredFile known = files.get(path);
+        Member known = members.get(path);
         if (known != null) {
-            return Optional.of(known);
+            return Optional.of(file(path, known));
         }
         String norm = Glob.normalize(path);
         for (Rule rule : rules) {

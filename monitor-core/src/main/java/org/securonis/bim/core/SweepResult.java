@@ -26,7 +26,8 @@ public record SweepResult(
     public SweepResult {
         findings = List.copyOf(findings);
         problems = List.copyOf(problems);
-        observations = Map.copyOf(observations);
+        // Not copied: a sweep's map holds every file of the set, and the sweep hands it over.
+        observations = java.util.Collections.unmodifiableMap(observations);
     }
 
     /** Counts findings of one action. */

@@ -107,7 +107,13 @@ final class DaemonCommand {
         LOG.info("bim {} daemon starting (config {}, {} workers{})", Main.version(), inv.configName(),
                 inv.config.monitor().workers(), dryRun ? ", dry run: detect, log and keep evidence only" : "");
 
-        Baseline baseline = loadOrRecord();
+        BaselineHolder holder;
+        try {
+            holder = new BaselineHolder(inv.store(), loadOrRecord());
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.IO_ERROR, "cannot stat the baseline " + inv.store().path() + ": "
+                    + e.getMessage());
+        }
         try {
             state.writePid();
         } catch (IOException e) {
@@ -121,17 +127,18 @@ final class DaemonCommand {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         try {
-            BaselineHolder holder = new BaselineHolder(inv.store(), baseline);
-            MonitoredSet set = inv.resolveQuietly();
-            set.warnings().forEach(w -> LOG.warn("{}", Names.escape(w)));
-            monitor = new Monitor(inv.config, inv.clock, holder, set, new Outstanding(state.outstanding()),
+            // Roots only: the start-up sweep walks the set; events wait for it (they are buffered meanwhile).
+            MonitoredSet roots = MonitoredSet.rootsOnly(inv.config.binaries(), java.nio.file.FileSystems.getDefault());
+            roots.warnings().forEach(w -> LOG.warn("{}", Names.escape(w)));
+            monitor = new Monitor(inv.config, inv.clock, holder, roots, new Outstanding(state.outstanding()),
                     new RuntimeFacts(state.restored()));
             pipeline = Response.pipeline(inv, dryRun, monitor.facts());
             monitor.respondWith(pipeline);
             pending = new PendingPaths(PENDING_CAPACITY, true);
             sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
             intake = new EventIntake(pending, monitor, sweeper);
-            startWatcher(set);
+            startWatcher(roots);
+            roots = null;
             monitor.sweep("start-up");
             pending.resume();
             for (int i = 0; i < EVENT_WORKERS; i++) {
@@ -148,16 +155,12 @@ final class DaemonCommand {
                 Signals.install(sweeper);
             }
             writeState(true);
-            LOG.info("watching {} files in {} directories{}", set.size(), watcher == null ? 0
+            LOG.info("watching {} files in {} directories{}", monitor.set().size(), watcher == null ? 0
                     : watcher.stats().watchedDirectories(), watcher == null ? " (sweeps only)" : "");
             ready.countDown();
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            LOG.error("cannot start: {}", e.getMessage());
-            stop();
-            throw new UsageException(ExitCode.IO_ERROR, "cannot start: " + e.getMessage());
         }
         stop();
         return ExitCode.OK;
