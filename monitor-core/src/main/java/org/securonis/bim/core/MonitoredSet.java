@@ -246,6 +246,11 @@ public final class MonitoredSet {
         return new MonitoredFile(path, fs.getPath(m.source() == null ? path : m.source()), m.tier());
     }
 
+    /** Whether {@code path} was a member when the set was resolved. */
+    public boolean contains(String path) {
+        return members.containsKey(path);
+    }
+
     /** The number of members. */
     public int size() {
         return members.size();

@@ -60,7 +60,7 @@ public final class ResponsePipeline implements AutoCloseable {
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    private final Config config;
+    private volatile Config config;
     private final Clock clock;
     private final boolean dryRun;
     private final Publisher publisher;
@@ -105,6 +105,11 @@ public final class ResponsePipeline implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    /** Applies a reloaded configuration to every finding from now on (open incidents keep what they did). */
+    public void reconfigure(Config next) {
+        this.config = next;
     }
 
     public void setSettler(Settler settler) {

@@ -23,6 +23,8 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               update [PATH...]       accept the current state of PATH (all monitored files when none)
               status [--json]        baseline size and age, last check, daemon state
               daemon [--dry-run]     the service: real-time watch, periodic sweep, response pipeline
+              sweep                  ask the running daemon for a full sweep now (SIGUSR1)
+              reload                 ask the running daemon to reload its configuration (SIGHUP)
               quarantine list        the captures of tampered content
               quarantine release ID [--no-accept]
                                      put a capture back (a false positive) and accept it into the baseline
@@ -38,16 +40,18 @@ record CommandLine(String command, String config, Set<String> flags, List<String
             """;
 
     /** The flags each command accepts, besides --config, --help and --no-progress. */
-    private static final Map<String, Set<String>> FLAGS = Map.of(
-            "init", Set.of("--force"),
-            "check", Set.of("--json"),
-            "update", Set.of("--json"),
-            "status", Set.of("--json"),
-            "daemon", Set.of("--dry-run"),
-            "quarantine", Set.of("--json", "--no-accept"),
-            "lockdown", Set.of("--no-script"),
-            "help", Set.of(),
-            "version", Set.of());
+    private static final Map<String, Set<String>> FLAGS = Map.ofEntries(
+            Map.entry("init", Set.of("--force")),
+            Map.entry("check", Set.of("--json")),
+            Map.entry("update", Set.of("--json")),
+            Map.entry("status", Set.of("--json")),
+            Map.entry("daemon", Set.of("--dry-run")),
+            Map.entry("sweep", Set.<String>of()),
+            Map.entry("reload", Set.<String>of()),
+            Map.entry("quarantine", Set.of("--json", "--no-accept")),
+            Map.entry("lockdown", Set.of("--no-script")),
+            Map.entry("help", Set.<String>of()),
+            Map.entry("version", Set.<String>of()));
 
     CommandLine {
         flags = Set.copyOf(flags);
@@ -107,7 +111,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         if (allowed == null) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     "unknown command '" + printable(command) + "' (expected init, check, update, status, daemon, "
-                            + "quarantine or lockdown; see bim --help)");
+                            + "sweep, reload, quarantine or lockdown; see bim --help)");
         }
         for (String f : flags) {
             if (!allowed.contains(f) && !f.equals("--help") && !f.equals("--version") && !f.equals("--no-progress")) {

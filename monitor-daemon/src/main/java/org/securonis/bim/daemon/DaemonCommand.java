@@ -16,6 +16,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.securonis.bim.core.AlertFormat;
 import org.securonis.bim.core.Baseline;
+import org.securonis.bim.core.Config;
 import org.securonis.bim.core.MonitoredSet;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.core.Outstanding;
@@ -45,6 +46,17 @@ final class DaemonCommand {
     private static final int PENDING_CAPACITY = 65_536;
 
     private final Invocation inv;
+    /** The configuration in force: the loaded one, then each accepted reload. */
+    private volatile Config config;
+    private List<WatchSpec> specs = List.of();
+    private WatchSpec configSpec;
+    private final java.util.concurrent.ScheduledExecutorService control =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bim-control");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.concurrent.atomic.AtomicBoolean reloadPending = new java.util.concurrent.atomic.AtomicBoolean();
     private final boolean dryRun;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -65,6 +77,7 @@ final class DaemonCommand {
         this.inv = inv;
         this.signals = signals;
         this.dryRun = inv.line.has("--dry-run");
+        this.config = inv.config;
         this.startedAt = inv.clock.instant();
     }
 
@@ -136,7 +149,8 @@ final class DaemonCommand {
             monitor.respondWith(pipeline);
             pending = new PendingPaths(PENDING_CAPACITY, true);
             sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
-            intake = new EventIntake(pending, monitor, sweeper);
+            intake = new EventIntake(pending, monitor, sweeper,
+                    inv.config.source() == null ? null : inv.config.source().toString(), () -> requestReload("file changed"));
             startWatcher(roots);
             roots = null;
             monitor.sweep("start-up");
@@ -152,7 +166,7 @@ final class DaemonCommand {
             stateWriter.setDaemon(true);
             stateWriter.start();
             if (signals) {
-                Signals.install(sweeper);
+                Signals.install(sweeper, () -> requestReload("SIGHUP"));
             }
             writeState(true);
             LOG.info("watching {} files in {} directories{}", monitor.set().size(), watcher == null ? 0
@@ -193,13 +207,16 @@ final class DaemonCommand {
     }
 
     private void startWatcher(MonitoredSet set) {
-        List<WatchSpec> specs = new ArrayList<>();
-        for (MonitoredSet.WatchRoot r : set.watchRoots()) {
-            specs.add(new WatchSpec(Path.of(r.path()), r.recursive()));
+        specs = specsOf(set);
+        List<WatchSpec> all = new ArrayList<>(specs);
+        if (inv.config.source() != null && inv.config.source().getParent() != null) {
+            // The configuration's directory too: an edit of the file is noticed and reloaded without a signal.
+            configSpec = new WatchSpec(inv.config.source().getParent(), false);
+            all.add(configSpec);
         }
         long t0 = System.nanoTime();
         try {
-            watcher = TreeWatcher.start(specs, intake);
+            watcher = TreeWatcher.start(all, intake);
             WatcherStats s = watcher.stats();
             LOG.info("watches installed on {} directories in {} ms", s.watchedDirectories(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
@@ -210,6 +227,88 @@ final class DaemonCommand {
                     e.getMessage(), inv.config.monitor().interval());
             watcher = null;
         }
+    }
+
+    private static List<WatchSpec> specsOf(MonitoredSet set) {
+        List<WatchSpec> out = new ArrayList<>();
+        for (MonitoredSet.WatchRoot r : set.watchRoots()) {
+            out.add(new WatchSpec(Path.of(r.path()), r.recursive()));
+        }
+        return out;
+    }
+
+    /** Asks for a reload soon (editors write in several steps: the last of a burst wins); returns at once. */
+    void requestReload(String trigger) {
+        if (reloadPending.compareAndSet(false, true)) {
+            try {
+                control.schedule(() -> {
+                    reloadPending.set(false);
+                    reload(trigger);
+                }, 300, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                reloadPending.set(false);
+            }
+        }
+    }
+
+    /**
+     * Reloads the configuration file: validated first, a refusal logged with file:line:column while the running
+     * configuration stays; an accepted one applied without a restart (watches added and removed, interval,
+     * responses, log level) and logged with what changed. Runs on "bim-control".
+     */
+    private void reload(String trigger) {
+        Config old = config;
+        if (old.source() == null) {
+            LOG.warn("reload ({}): running on built-in defaults, no file to reload", trigger);
+            return;
+        }
+        Config next;
+        try {
+            next = org.securonis.bim.core.ConfigLoader.load(old.source());
+        } catch (org.securonis.bim.core.ConfigException e) {
+            LOG.error("reload ({}) refused, the running configuration stays:", trigger);
+            e.problems().forEach(p -> LOG.error("  {}", Names.escape(p)));
+            return;
+        }
+        List<String> changes = org.securonis.bim.core.ConfigDiff.between(old, next);
+        if (changes.isEmpty()) {
+            LOG.info("reload ({}): {} has not changed", trigger, old.source());
+            return;
+        }
+        if (!next.monitor().databasePath().equals(old.monitor().databasePath())
+                || !next.monitor().logDir().equals(old.monitor().logDir())) {
+            LOG.error("reload ({}) refused: database_path and log_dir change only with a restart; the running "
+                    + "configuration stays", trigger);
+            return;
+        }
+        config = next;
+        monitor.reconfigure(next);
+        pipeline.reconfigure(next);
+        sweeper.setInterval(next.monitor().interval());
+        if (!next.monitor().logLevel().equals(old.monitor().logLevel())) {
+            org.apache.logging.log4j.core.config.Configurator.setRootLevel(
+                    org.apache.logging.log4j.Level.toLevel(next.monitor().logLevel()));
+        }
+        if (watcher != null) {
+            List<WatchSpec> wanted = specsOf(MonitoredSet.rootsOnly(next.binaries(), java.nio.file.FileSystems.getDefault()));
+            List<WatchSpec> added = new ArrayList<>(wanted);
+            added.removeAll(specs);
+            List<WatchSpec> removed = new ArrayList<>(specs);
+            removed.removeAll(wanted);
+            removed.remove(configSpec);
+            if (!added.isEmpty()) {
+                watcher.addSpecs(added);
+            }
+            if (!removed.isEmpty()) {
+                watcher.removeSpecs(removed);
+            }
+            specs = wanted;
+            if (!added.isEmpty() || !removed.isEmpty()) {
+                LOG.info("reload: now watching {} more and {} fewer roots", added.size(), removed.size());
+            }
+        }
+        LOG.warn("reload ({}) applied: {}", trigger, String.join("; ", changes));
+        sweeper.request("reload");
     }
 
     private void work() {
@@ -310,6 +409,7 @@ final class DaemonCommand {
             return;
         }
         LOG.info("stopping");
+        control.shutdownNow();
         if (watcher != null) {
             watcher.close();
         }

@@ -35,10 +35,22 @@ final class EventIntake implements WatchListener {
     private final AtomicLong overflows = new AtomicLong();
     private final RateLimit failures = new RateLimit(10, TimeUnit.MINUTES.toNanos(1));
 
-    EventIntake(PendingPaths pending, Monitor monitor, Sweeper sweeper) {
+    private final String configPath;
+    private final Runnable configChanged;
+
+    /** {@code configPath} (may be null): an event on it calls {@code configChanged} instead of verifying. */
+    EventIntake(PendingPaths pending, Monitor monitor, Sweeper sweeper, String configPath, Runnable configChanged) {
         this.pending = pending;
         this.monitor = monitor;
         this.sweeper = sweeper;
+        this.configPath = configPath;
+        this.configChanged = configChanged;
+    }
+
+    private boolean isConfig(WatchEvent e) {
+        return configPath != null && e.path() != null && (e.path().toString().equals(configPath)
+                && e.kind() != WatchEvent.Kind.MODIFY && e.kind() != WatchEvent.Kind.DELETE
+                && e.kind() != WatchEvent.Kind.MOVED_FROM);
     }
 
     long events() {
@@ -53,6 +65,9 @@ final class EventIntake implements WatchListener {
     public void onEvent(WatchEvent e) {
         events.incrementAndGet();
         long now = System.nanoTime();
+        if (isConfig(e)) {
+            configChanged.run();
+        }
         switch (e.kind()) {
             case CLOSE_WRITE, ATTRIB, MOVED_TO -> offer(e.path().toString(), now);
             case DELETE, MOVED_FROM -> {

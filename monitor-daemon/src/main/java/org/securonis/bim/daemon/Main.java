@@ -34,6 +34,8 @@ public final class Main {
                 case "update" -> UpdateCommand.run(inv);
                 case "status" -> StatusCommand.run(inv);
                 case "daemon" -> DaemonCommand.run(inv);
+                case "sweep" -> SignalCommand.run(inv, "USR1", "sweep now");
+                case "reload" -> SignalCommand.run(inv, "HUP", "reload its configuration");
                 case "quarantine" -> QuarantineCommand.run(inv);
                 case "lockdown" -> LockdownCommand.run(inv);
                 default -> throw new UsageException(ExitCode.INVALID_ARGUMENT, "unknown command " + line.command());

@@ -41,7 +41,7 @@ final class Monitor {
             int alerted, int unreadable) {
     }
 
-    private final Config config;
+    private volatile Config config;
     private final Clock clock;
     private final BaselineHolder baseline;
     private final Verifier verifier;
@@ -69,6 +69,11 @@ final class Monitor {
     void respondWith(ResponsePipeline pipeline) {
         this.pipeline = pipeline;
         pipeline.setSettler(this::settle);
+    }
+
+    /** Applies a reloaded configuration: the next sweep resolves the set with it. */
+    void reconfigure(Config next) {
+        this.config = next;
     }
 
     RuntimeFacts facts() {
@@ -128,13 +133,18 @@ final class Monitor {
     /** A full sweep: re-resolves the set (new files join it), verifies everything, alerts what is new. */
     SweepSummary sweep(String trigger) throws InterruptedException {
         Instant start = clock.instant();
+        MonitoredSet before = set;
         MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
         set = s;
         Baseline b = withFacts(baseline.current());
         SweepResult r = new Sweep(verifier, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
                 new SweepProgress());
-        int before = (int) alerts.get();
-        publish(r.findings());
+        int alertsBefore = (int) alerts.get();
+        List<Finding> findings = r.findings();
+        if (trigger.equals("reload")) {
+            findings = quietNewlySelected(findings, before);
+        }
+        publish(findings);
         java.util.Set<String> differing = new java.util.HashSet<>();
         r.findings().forEach(f -> {
             differing.add(f.path());
@@ -154,12 +164,37 @@ final class Monitor {
             LOG.warn("unverified {}: {}", Names.escape(p.path()), p.message());
         }
         SweepSummary summary = new SweepSummary(trigger, start, r.duration().toMillis(), r.files(), r.bytes(),
-                r.findings().size(), (int) alerts.get() - before, r.problems().size());
+                r.findings().size(), (int) alerts.get() - alertsBefore, r.problems().size());
         lastSweep = summary;
         LOG.info("sweep ({}) done: {} files, {} in {} ms, {} differences ({} new alerts), {} unreadable", trigger,
                 r.files(), Sizes.human(r.bytes()), r.duration().toMillis(), r.findings().size(), summary.alerted(),
                 r.problems().size());
         return summary;
+    }
+
+    /**
+     * After a reload that widened the set, files it now selects are not in the baseline: that is the admin's doing,
+     * not tampering. They are noted as outstanding without an alert (so `status` lists them until `bim update`
+     * records them) and any later change to them is alerted as usual.
+     */
+    private List<Finding> quietNewlySelected(List<Finding> findings, MonitoredSet before) {
+        List<Finding> out = new ArrayList<>();
+        int quiet = 0;
+        for (Finding f : findings) {
+            if (f.action() == org.securonis.bim.core.Action.CREATED && !before.contains(f.path())) {
+                synchronized (publishing) {
+                    outstanding.admit(f);
+                }
+                quiet++;
+            } else {
+                out.add(f);
+            }
+        }
+        if (quiet > 0) {
+            LOG.warn("the reload selects {} files that are not in the baseline; they are watched from now on, and "
+                    + "`bim update` records them (until then `bim status` lists them)", quiet);
+        }
+        return out;
     }
 
     /** The baseline as verification sees it: files we restored ourselves carry their new identity. */

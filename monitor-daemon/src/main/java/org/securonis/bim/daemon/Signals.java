@@ -5,8 +5,8 @@ import org.apache.logging.log4j.Logger;
 import sun.misc.Signal;
 
 /**
- * Signal handlers that only enqueue work: SIGUSR1 asks the sweeper for a sweep now. SIGHUP is caught so that
- * it cannot kill the daemon; this build reloads the configuration only on restart, and says so. SIGTERM and
+ * Signal handlers that only enqueue work: SIGUSR1 asks the sweeper for a sweep now, SIGHUP for a reload of the
+ * configuration (validated first; a refused one keeps the running configuration). SIGTERM and
  * SIGINT ask for the orderly stop, which the main thread runs before exiting 0 (the JVM's own handling would
  * exit 143 from a shutdown hook).
  */
@@ -29,9 +29,8 @@ final class Signals {
         });
     }
 
-    static void install(Sweeper sweeper) {
+    static void install(Sweeper sweeper, Runnable reload) {
         Signal.handle(new Signal("USR1"), s -> sweeper.request("SIGUSR1"));
-        Signal.handle(new Signal("HUP"), s -> LOG.warn("SIGHUP: live reload is not in this build; restart the "
-                + "daemon to apply a new configuration (the running one stays in force)"));
+        Signal.handle(new Signal("HUP"), s -> reload.run());
     }
 }

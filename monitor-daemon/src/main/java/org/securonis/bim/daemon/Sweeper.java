@@ -22,7 +22,7 @@ final class Sweeper implements AutoCloseable {
     }
 
     private final Job job;
-    private final long intervalNanos;
+    private volatile long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
@@ -48,6 +48,17 @@ final class Sweeper implements AutoCloseable {
             if (requested == null) {
                 requested = trigger;
             }
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A new interval (a reload); the sweep already scheduled keeps its time, the next uses the new one. */
+    void setInterval(long seconds) {
+        intervalNanos = TimeUnit.SECONDS.toNanos(seconds);
+        lock.lock();
+        try {
             wake.signalAll();
         } finally {
             lock.unlock();

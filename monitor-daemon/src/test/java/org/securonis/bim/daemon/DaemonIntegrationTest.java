@@ -225,4 +225,42 @@ class DaemonIntegrationTest {
     private static String sha(String s) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes()));
     }
+
+    @Test
+    void reload_refusesABadEditKeepingTheOldConfig_andAppliesAGoodEditWithoutASignal() throws Exception {
+        Path extra = Files.createDirectories(tmp.root.resolve("opt/bin"));
+        Files.writeString(extra.resolve("tool"), "tool");
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            String good = Files.readString(config);
+            Files.writeString(config, good.replace("max_workers = 2", "max_workers = 2\n  bogus_key = 1"));
+            // The edit itself is noticed (the directory is watched) and refused; so is an explicit SIGHUP.
+            d.awaitLog(l -> l.contains("reload (file changed) refused, the running configuration stays"), 10);
+            d.signal("HUP");
+            d.awaitLog(l -> l.contains("reload (SIGHUP) refused, the running configuration stays"), 10);
+            String where = d.awaitLog(l -> l.contains("unknown key 'bogus_key'"), 5);
+            assertTrue(where.contains(config + ":8:3: unknown key 'bogus_key' in [monitor]"), where);
+            // The old configuration still runs: a change is alerted as before.
+            Files.writeString(bin.resolve("ls"), "still watched");
+            d.awaitAlert(alert(bin.resolve("ls"), "updated"), 5);
+
+            // A good edit, written the way editors do (a new file renamed over the old), with no signal.
+            Path edited = tmp.root.resolve("bim.toml.new");
+            Files.writeString(edited, good.replace("system_binaries = [", "system_binaries = [\"" + extra + "/*\", "));
+            Files.move(edited, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String applied = d.awaitLog(l -> l.contains("reload (file changed) applied"), 10);
+            assertTrue(applied.contains("binaries.system_binaries"), applied);
+            d.awaitLog(l -> l.contains("sweep (reload) done"), 10);
+            Files.writeString(extra.resolve("tool"), "tampered in the new path");
+            JsonNode a = d.awaitAlert(a2 -> a2.at("/file/path").asText().equals(extra.resolve("tool").toString()), 5);
+            assertEquals("event", a.at("/bim/source").asText(), "the new path is watched, not only swept");
+
+            // bim sweep and bim reload signal the daemon through its pid file.
+            assertEquals(0, Main.run(new String[] {"--config", config.toString(), "sweep"}, System.out, System.err,
+                    java.time.Clock.systemUTC(), false));
+            d.awaitLog(l -> l.contains("sweep (SIGUSR1) done"), 10);
+            assertEquals(0, d.stop());
+        }
+        assertEquals(18, Main.run(new String[] {"--config", config.toString(), "reload"}, System.out, System.err,
+                java.time.Clock.systemUTC(), false), "no daemon to signal");
+    }
 }
