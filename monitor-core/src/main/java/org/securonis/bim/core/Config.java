@@ -11,9 +11,11 @@ import java.util.Set;
  *
  * @param source the file it was read from, or null for built-in defaults
  */
-public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown lockdown, Response response) {
+public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown lockdown, Response response,
+        Maintenance maintenance) {
 
     public Config {
+        Objects.requireNonNull(maintenance, "maintenance");
         Objects.requireNonNull(monitor, "monitor");
         Objects.requireNonNull(binaries, "binaries");
         Objects.requireNonNull(lockdown, "lockdown");
@@ -87,6 +89,21 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
                 throw new IllegalArgumentException("lockdown_timeout (" + lockdownTimeout + ") must be at least 1");
             }
             keepServices = List.copyOf(keepServices);
+        }
+    }
+
+    /**
+     * The {@code [maintenance]} section: package updates.
+     *
+     * @param maxDuration  seconds after which a maintenance window ends by itself
+     * @param dpkgInfoDir  where dpkg keeps its per-package checksums ({@code *.md5sums}) and file lists
+     */
+    public record Maintenance(int maxDuration, Path dpkgInfoDir) {
+        public Maintenance {
+            if (maxDuration < 60 || maxDuration > 86400) {
+                throw new IllegalArgumentException("max_duration (" + maxDuration + ") must be between 60 and 86400");
+            }
+            Objects.requireNonNull(dpkgInfoDir, "dpkg_info_dir");
         }
     }
 

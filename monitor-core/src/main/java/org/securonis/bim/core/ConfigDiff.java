@@ -18,6 +18,7 @@ public final class ConfigDiff {
         diff("binaries", a.binaries(), b.binaries(), out);
         diff("lockdown", a.lockdown(), b.lockdown(), out);
         diff("response", a.response(), b.response(), out);
+        diff("maintenance", a.maintenance(), b.maintenance(), out);
         return out;
     }
 

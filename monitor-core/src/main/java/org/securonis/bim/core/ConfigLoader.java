@@ -50,7 +50,8 @@ public final class ConfigLoader {
             "lockdown", Set.of("enable_lockdown", "auto_restore_backup", "backup_dir", "admin_email",
                     "lockdown_timeout", "keep_services"),
             "response", Set.of("incident_window", "critical", "library", "system", "attributes", "deleted",
-                    "backup_tiers", "sendmail", "forensics_max_mb", "forensics_timeout", "max_restores_per_hour"));
+                    "backup_tiers", "sendmail", "forensics_max_mb", "forensics_timeout", "max_restores_per_hour"),
+            "maintenance", Set.of("max_duration", "dpkg_info_dir"));
     static final List<String> DEFAULT_KEEP_SERVICES = List.of("tor", "ssh", "sshd", "systemd-journald",
             "systemd-logind", "dbus", "binary-integrity-monitor");
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF");
@@ -72,7 +73,8 @@ public final class ConfigLoader {
                         DEFAULT_CRITICAL_LIBRARIES, List.of()),
                 new Config.Lockdown(true, false, fs.getPath("/var/lib/binary_integrity/backup"), "root", 120,
                         DEFAULT_KEEP_SERVICES),
-                defaultResponse(fs));
+                defaultResponse(fs),
+                new Config.Maintenance(3600, fs.getPath("/var/lib/dpkg/info")));
     }
 
     /** Every change alerts; content changes are quarantined, contained and open an incident; lockdown is critical-only. */
@@ -172,6 +174,11 @@ public final class ConfigLoader {
         int forensicsTimeout = r.integer(resp, "response", "forensics_timeout", dr.forensicsTimeout(), 1, 3600);
         int maxRestores = r.integer(resp, "response", "max_restores_per_hour", dr.maxRestoresPerHour(), 0, 1000);
 
+        TomlTable maint = r.table("maintenance");
+        Config.Maintenance dmt = d.maintenance();
+        int maxDuration = r.integer(maint, "maintenance", "max_duration", dmt.maxDuration(), 60, 86400);
+        Path dpkgInfo = r.path(maint, "maintenance", "dpkg_info_dir", dmt.dpkgInfoDir());
+
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -181,7 +188,8 @@ public final class ConfigLoader {
                 new Config.Binaries(critical, system, includeLibraries, libraries, exclude),
                 new Config.Lockdown(enable, restore, backup, admin, lockdownTimeout, keep),
                 new Config.Response(window, content, attributes, deleted, backupTiers, sendmail, forensicsMb << 20,
-                        forensicsTimeout, maxRestores));
+                        forensicsTimeout, maxRestores),
+                new Config.Maintenance(maxDuration, dpkgInfo));
     }
 
     private static String read(Path file) throws ConfigException {
@@ -232,7 +240,7 @@ public final class ConfigLoader {
                 if (!known.contains(key)) {
                     problems.add(at(file, root.inputPositionOf(List.of(key))) + "unknown "
                             + (root.get(List.of(key)) instanceof TomlTable ? "section [" + key + "]" : "key '" + key + "'")
-                            + ", expected one of [monitor], [binaries], [lockdown], [response]");
+                            + ", expected one of [monitor], [binaries], [lockdown], [response], [maintenance]");
                 } else if (!(root.get(List.of(key)) instanceof TomlTable)) {
                     problems.add(at(file, root.inputPositionOf(List.of(key))) + "'" + key
                             + "' must be a section [" + key + "], not a value");

@@ -47,7 +47,7 @@ class ConfigLoaderTest {
     void emptyFile_givesEveryDefault() throws Exception {
         Config c = ConfigLoader.load(write(""));
         Config d = ConfigLoader.defaults(fs);
-        assertEquals(new Config(c.source(), d.monitor(), d.binaries(), d.lockdown(), d.response()), c);
+        assertEquals(new Config(c.source(), d.monitor(), d.binaries(), d.lockdown(), d.response(), d.maintenance()), c);
         assertEquals(3600, c.monitor().interval());
         assertEquals(fs.getPath("/var/lib/binary_integrity/hashes.json"), c.monitor().databasePath());
         assertEquals(List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd"), c.binaries().criticalBinaries());
@@ -99,13 +99,13 @@ class ConfigLoaderTest {
     @Test
     void unknownSection_isRefused() throws Exception {
         assertRefused("[monitr]\ninterval = 5\n",
-                "/etc/bim.toml:1:1: unknown section [monitr], expected one of [monitor], [binaries], [lockdown], [response]");
+                "/etc/bim.toml:1:1: unknown section [monitr], expected one of [monitor], [binaries], [lockdown], [response], [maintenance]");
     }
 
     @Test
     void topLevelKey_isRefused() throws Exception {
         assertRefused("interval = 5\n",
-                "/etc/bim.toml:1:1: unknown key 'interval', expected one of [monitor], [binaries], [lockdown], [response]");
+                "/etc/bim.toml:1:1: unknown key 'interval', expected one of [monitor], [binaries], [lockdown], [response], [maintenance]");
     }
 
     @Test

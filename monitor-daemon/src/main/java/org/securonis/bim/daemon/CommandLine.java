@@ -28,6 +28,10 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               quarantine list        the captures of tampered content
               quarantine release ID [--no-accept]
                                      put a capture back (a false positive) and accept it into the baseline
+              maintenance begin [--reason TEXT]
+                                     a package update starts: changes are noted, not answered
+              maintenance end        accept what dpkg's checksums vouch for; the rest is alerted
+              maintenance status     whether a maintenance window is open
               lockdown status        whether the host is in lockdown
               lockdown release [--no-script]
                                      leave lockdown (the lockdown script's release runs first)
@@ -50,6 +54,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
             Map.entry("reload", Set.<String>of()),
             Map.entry("quarantine", Set.of("--json", "--no-accept")),
             Map.entry("lockdown", Set.of("--no-script")),
+            Map.entry("maintenance", Set.<String>of()),
             Map.entry("help", Set.<String>of()),
             Map.entry("version", Set.<String>of()));
 
@@ -71,7 +76,12 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         boolean onlyArgs = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
-            if (onlyArgs || !a.startsWith("-") || a.equals("-")) {
+            if ("maintenance".equals(command) && (a.equals("--reason") || a.startsWith("--reason="))) {
+                args.add(a);
+                if (a.equals("--reason") && i + 1 < argv.length) {
+                    args.add(argv[++i]);
+                }
+            } else if (onlyArgs || !a.startsWith("-") || a.equals("-")) {
                 if (command == null) {
                     command = a;
                 } else {
@@ -111,7 +121,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         if (allowed == null) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     "unknown command '" + printable(command) + "' (expected init, check, update, status, daemon, "
-                            + "sweep, reload, quarantine or lockdown; see bim --help)");
+                            + "sweep, reload, maintenance, quarantine or lockdown; see bim --help)");
         }
         for (String f : flags) {
             if (!allowed.contains(f) && !f.equals("--help") && !f.equals("--version") && !f.equals("--no-progress")) {
@@ -119,7 +129,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
                         + command + (allowed.isEmpty() ? "" : " (it takes " + String.join(", ", allowed) + ")"));
             }
         }
-        if (!args.isEmpty() && !Set.of("update", "quarantine", "lockdown").contains(command)) {
+        if (!args.isEmpty() && !Set.of("update", "quarantine", "lockdown", "maintenance").contains(command)) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     command + " takes no arguments, got '" + printable(args.get(0)) + "'");
         }

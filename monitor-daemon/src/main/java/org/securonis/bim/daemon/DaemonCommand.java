@@ -149,6 +149,7 @@ final class DaemonCommand {
             monitor.respondWith(pipeline);
             pending = new PendingPaths(PENDING_CAPACITY, true);
             sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
+            monitor.sweepWith(sweeper);
             intake = new EventIntake(pending, monitor, sweeper,
                     inv.config.source() == null ? null : inv.config.source().toString(), () -> requestReload("file changed"));
             startWatcher(roots);
@@ -341,6 +342,7 @@ final class DaemonCommand {
             } catch (InterruptedException e) {
                 return;
             }
+            monitor.maintenance();
             writeState(true);
         }
     }
@@ -368,6 +370,9 @@ final class DaemonCommand {
                 unwatched.add(e.getKey() + ": " + e.getValue());
             }
         }
+        org.securonis.bim.core.MaintenanceWindow.Open mw =
+                new org.securonis.bim.core.MaintenanceWindow(config.monitor().stateDir()).current();
+        d.put("maintenance", mw == null ? null : "since " + AlertFormat.time(mw.since()) + " (" + mw.reason() + ")");
         d.put("events", intake.events());
         d.put("overflows", intake.overflows());
         d.put("pending_events", pending.size());

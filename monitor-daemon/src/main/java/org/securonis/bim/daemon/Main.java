@@ -36,6 +36,7 @@ public final class Main {
                 case "daemon" -> DaemonCommand.run(inv);
                 case "sweep" -> SignalCommand.run(inv, "USR1", "sweep now");
                 case "reload" -> SignalCommand.run(inv, "HUP", "reload its configuration");
+                case "maintenance" -> MaintenanceCommand.run(inv);
                 case "quarantine" -> QuarantineCommand.run(inv);
                 case "lockdown" -> LockdownCommand.run(inv);
                 default -> throw new UsageException(ExitCode.INVALID_ARGUMENT, "unknown command " + line.command());

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.securonis.bim.core.AlertFormat;
 import org.securonis.bim.core.Baseline;
 import org.securonis.bim.core.Config;
 import org.securonis.bim.core.FileRecord;
@@ -49,6 +50,10 @@ final class Monitor {
     private final RuntimeFacts facts;
     private volatile ResponsePipeline pipeline;
     private final Object publishing = new Object();
+    private final org.securonis.bim.core.MaintenanceWindow maintenance;
+    private final java.util.Set<String> notedInMaintenance = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean inMaintenance;
+    private volatile Sweeper sweeper;
     private volatile MonitoredSet set;
     private volatile SweepSummary lastSweep;
     private final AtomicLong eventVerifications = new AtomicLong();
@@ -63,12 +68,53 @@ final class Monitor {
         this.set = set;
         this.outstanding = outstanding;
         this.facts = facts;
+        this.maintenance = new org.securonis.bim.core.MaintenanceWindow(config.monitor().stateDir());
+        this.inMaintenance = maintenance.current() != null;
+    }
+
+    /**
+     * Whether a maintenance window is open now; notices its end (or its expiry, which ends it here) and then asks
+     * for a sweep, so whatever `bim maintenance end` did not accept is alerted and answered. Cheap: one read of a
+     * small file. Called from the state loop and before publishing.
+     */
+    boolean maintenance() {
+        org.securonis.bim.core.MaintenanceWindow.Open w = maintenance.current();
+        if (w != null && w.expired(clock.instant())) {
+            LOG.warn("maintenance ({}) begun {} ran past its max_duration: ended here; every change is checked now",
+                    Names.escape(w.reason()), w.since());
+            try {
+                maintenance.end();
+            } catch (java.io.IOException e) {
+                LOG.error("cannot remove {}: {}", maintenance.file(), e.getMessage());
+            }
+            w = null;
+        }
+        boolean open = w != null;
+        if (open && !inMaintenance) {
+            LOG.warn("maintenance begun ({}): changes are noted, not answered, until it ends", Names.escape(w.reason()));
+        }
+        if (!open && inMaintenance) {
+            LOG.warn("maintenance ended: {} monitored files changed during it; sweeping to alert what was not accepted",
+                    notedInMaintenance.size());
+            notedInMaintenance.clear();
+            Sweeper s = sweeper;
+            if (s != null) {
+                s.request("maintenance ended");
+            }
+        }
+        inMaintenance = open;
+        return open;
     }
 
     /** Where new findings go; set once at start-up, before any event or sweep. */
     void respondWith(ResponsePipeline pipeline) {
         this.pipeline = pipeline;
         pipeline.setSettler(this::settle);
+    }
+
+    /** The sweeper to ask for a sweep when a maintenance window ends. */
+    void sweepWith(Sweeper sweeper) {
+        this.sweeper = sweeper;
     }
 
     /** Applies a reloaded configuration: the next sweep resolves the set with it. */
@@ -245,6 +291,15 @@ final class Monitor {
 
     /** Admits and answers findings one at a time, so a response and the verification it causes never interleave. */
     private void publish(List<Finding> findings) {
+        if (!findings.isEmpty() && maintenance()) {
+            for (Finding f : findings) {
+                if (notedInMaintenance.add(f.path())) {
+                    LOG.info("maintenance: {} changed (not answered now; checked when maintenance ends)",
+                            Names.escape(AlertFormat.summary(f)));
+                }
+            }
+            return;
+        }
         for (Finding f : findings) {
             synchronized (publishing) {
                 if (outstanding.admit(f)) {

@@ -101,6 +101,10 @@ final class StatusCommand {
                 new org.securonis.bim.core.LockdownState(inv.config.monitor().stateDir()).active();
         inv.out.println("lockdown:   " + (lock == null ? "not active" : "ACTIVE since " + AlertFormat.time(lock.since())
                 + " (incident " + lock.incidentId() + "; script: " + lock.outcome() + "); `bim lockdown release` ends it"));
+        org.securonis.bim.core.MaintenanceWindow.Open mw =
+                new org.securonis.bim.core.MaintenanceWindow(inv.config.monitor().stateDir()).current();
+        inv.out.println("maintenance: " + (mw == null ? "not active" : "ACTIVE since " + AlertFormat.time(mw.since())
+                + " until " + AlertFormat.time(mw.until()) + " (" + Names.escape(mw.reason()) + ")"));
         JsonNode out = state.path("outstanding");
         inv.out.println("outstanding: " + out.size() + (out.size() == 0 ? "" : " (not accepted: `bim update PATH` "
                 + "accepts the current state)"));

@@ -263,4 +263,44 @@ class DaemonIntegrationTest {
         assertEquals(18, Main.run(new String[] {"--config", config.toString(), "reload"}, System.out, System.err,
                 java.time.Clock.systemUTC(), false), "no daemon to signal");
     }
+
+    @Test
+    void maintenance_acceptsWhatDpkgVouchesFor_andAlertsTheRestWhenItEnds() throws Exception {
+        Path info = Files.createDirectories(tmp.root.resolve("dpkg/info"));
+        String rel = bin.resolve("ls").toString().substring(1);
+        Files.writeString(info.resolve("coreutils.md5sums"), md5("ls from the package") + "  " + rel + "\n"
+                + md5("what cat should be") + "  " + bin.resolve("cat").toString().substring(1) + "\n");
+        Files.writeString(info.resolve("coreutils.list"), bin.resolve("ls") + "\n" + bin.resolve("cat") + "\n");
+        Files.writeString(config, Files.readString(config) + "[maintenance]\ndpkg_info_dir = \"" + info + "\"\n");
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            assertEquals(0, bim("maintenance", "begin", "--reason", "apt upgrade"));
+            d.awaitLog(l -> l.contains("maintenance begun (apt upgrade)"), 10);
+            Files.writeString(bin.resolve("ls"), "ls from the package");
+            Files.writeString(bin.resolve("cat"), "a trojan slipped into the update");
+            d.awaitLog(l -> l.contains("maintenance: updated " + bin.resolve("cat")), 10);
+            d.awaitLog(l -> l.contains("maintenance: updated " + bin.resolve("ls")), 10);
+            assertEquals(0, d.alerts().size(), "nothing is answered during maintenance");
+
+            assertEquals(4, bim("maintenance", "end"), "one change is left to be alerted");
+            d.awaitLog(l -> l.contains("maintenance ended:"), 10);
+            JsonNode a = d.awaitAlert(alert(bin.resolve("cat"), "updated"), 10);
+            assertEquals("sweep", a.at("/bim/source").asText());
+            d.awaitLog(l -> l.contains("sweep (maintenance ended) done"), 10);
+            assertEquals(1, d.alerts().size(), "ls matched its package and was accepted: " + d.alerts());
+            assertEquals(0, d.stop());
+        }
+        assertEquals(4, bim("check"), "cat still differs");
+    }
+
+    private int bim(String... args) {
+        String[] argv = new String[args.length + 2];
+        argv[0] = "--config";
+        argv[1] = config.toString();
+        System.arraycopy(args, 0, argv, 2, args.length);
+        return Main.run(argv, System.out, System.err, java.time.Clock.systemUTC(), false);
+    }
+
+    private static String md5(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(s.getBytes()));
+    }
 }
