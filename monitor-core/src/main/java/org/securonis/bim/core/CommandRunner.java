@@ -31,6 +31,8 @@ public interface CommandRunner {
     static CommandRunner processes() {
         return (argv, stdin, env, timeout) -> {
             ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+            // systemd's notify variables are the daemon's alone: a child must not speak for it.
+            pb.environment().keySet().removeAll(java.util.Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
             pb.environment().putAll(env);
             Process p = pb.start();
             try (OutputStream in = p.getOutputStream()) {

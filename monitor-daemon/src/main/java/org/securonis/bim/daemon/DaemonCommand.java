@@ -70,6 +70,9 @@ final class DaemonCommand {
     private EventIntake intake;
     private TreeWatcher watcher;
     private ResponsePipeline pipeline;
+    private org.securonis.bim.linux.SystemdNotifier notifier;
+    private String lastStatus;
+    private final RateLimit notifyFailures = new RateLimit(3, TimeUnit.MINUTES.toNanos(10));
     private final List<Thread> workers = new ArrayList<>();
     private Thread stateWriter;
 
@@ -133,6 +136,12 @@ final class DaemonCommand {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot write the pid file " + state.pidFile() + ": "
                     + e.getMessage());
         }
+        try {
+            notifier = org.securonis.bim.linux.SystemdNotifier.fromEnvironment(System.getenv()).orElse(null);
+        } catch (NativeException | IllegalArgumentException e) {
+            LOG.warn("cannot talk to systemd ($NOTIFY_SOCKET): {}; running without readiness and watchdog",
+                    e.getMessage());
+        }
         Thread hook = new Thread(this::stopFromHook, "bim-shutdown");
         if (signals) {
             Signals.installStop(stopRequested::countDown);
@@ -170,6 +179,11 @@ final class DaemonCommand {
                 Signals.install(sweeper, () -> requestReload("SIGHUP"));
             }
             writeState(true);
+            notifySystemd("READY=1\nSTATUS=" + statusLine());
+            if (notifier != null) {
+                notifier.watchdogInterval().ifPresent(every -> control.scheduleAtFixedRate(this::watchdog, 0,
+                        every.toMillis(), TimeUnit.MILLISECONDS));
+            }
             LOG.info("watching {} files in {} directories{}", monitor.set().size(), watcher == null ? 0
                     : watcher.stats().watchedDirectories(), watcher == null ? " (sweeps only)" : "");
             ready.countDown();
@@ -344,6 +358,52 @@ final class DaemonCommand {
             }
             monitor.maintenance();
             writeState(true);
+            String status = statusLine();
+            if (!status.equals(lastStatus)) {
+                lastStatus = status;
+                notifySystemd("STATUS=" + status);
+            }
+        }
+    }
+
+    /** The one-line state systemctl status shows. */
+    private String statusLine() {
+        Monitor.SweepSummary last = monitor.lastSweep();
+        WatcherStats ws = watcher == null ? null : watcher.stats();
+        return "watching " + monitor.set().size() + " files in " + (ws == null ? 0 : ws.watchedDirectories())
+                + " directories" + (ws == null || !ws.alive() ? " (sweeps only)" : "")
+                + (last == null ? "" : "; last sweep " + AlertFormat.time(last.start()) + " (" + last.trigger() + ", "
+                + last.millis() + " ms, " + last.findings() + " differences)")
+                + "; " + monitor.outstanding().size() + " outstanding"
+                + (new org.securonis.bim.core.LockdownState(config.monitor().stateDir()).active() != null
+                        ? "; LOCKDOWN" : "");
+    }
+
+    /**
+     * WATCHDOG=1 only while the daemon can do its job: the sweeper and every event worker alive. A dead inotify
+     * reader is not a reason to be restarted (sweeps still cover everything, and status says so).
+     */
+    private void watchdog() {
+        boolean workersAlive = workers.stream().allMatch(Thread::isAlive);
+        if (workersAlive && sweeper.alive()) {
+            notifySystemd("WATCHDOG=1");
+        } else {
+            LOG.error("watchdog withheld: {} is not running; systemd will restart the service",
+                    workersAlive ? "the sweeper" : "an event worker");
+        }
+    }
+
+    private void notifySystemd(String message) {
+        org.securonis.bim.linux.SystemdNotifier n = notifier;
+        if (n == null) {
+            return;
+        }
+        try {
+            n.send(message);
+        } catch (NativeException | IllegalStateException e) {
+            if (notifyFailures.allow()) {
+                LOG.warn("cannot notify systemd: {}", e.getMessage());
+            }
         }
     }
 
@@ -414,6 +474,7 @@ final class DaemonCommand {
             return;
         }
         LOG.info("stopping");
+        notifySystemd("STOPPING=1");
         control.shutdownNow();
         if (watcher != null) {
             watcher.close();
@@ -446,6 +507,9 @@ final class DaemonCommand {
             LOG.warn("cannot remove {}: {}", state.pidFile(), e.getMessage());
         }
         LOG.info("stopped");
+        if (notifier != null) {
+            notifier.close();
+        }
         stopped.countDown();
         Logging.shutdown();
     }

@@ -65,6 +65,11 @@ final class Sweeper implements AutoCloseable {
         }
     }
 
+    /** Whether the sweeper thread runs (for the watchdog). */
+    boolean alive() {
+        return thread.isAlive();
+    }
+
     long sweeps() {
         lock.lock();
         try {

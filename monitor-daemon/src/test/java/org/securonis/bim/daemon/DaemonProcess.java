@@ -30,6 +30,11 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     static DaemonProcess start(Path config, Path logDir, String... extra) throws Exception {
+        return start(config, logDir, java.util.Map.of(), extra);
+    }
+
+    static DaemonProcess start(Path config, Path logDir, java.util.Map<String, String> env, String... extra)
+            throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -38,6 +43,7 @@ final class DaemonProcess implements AutoCloseable {
         Path output = Files.createTempFile("bim-daemon-", ".out");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().put("LANG", "C.UTF-8");
+        pb.environment().putAll(env);
         // The log survives restarts: this process's lines start after what is there now.
         Path log = logDir.resolve("binary_integrity_monitor.log");
         int firstLine = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8).size() : 0;

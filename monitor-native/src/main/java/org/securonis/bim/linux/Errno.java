@@ -22,6 +22,10 @@ enum Errno {
     ENAMETOOLONG(36, "file name too long"),
     ENOSYS(38, "function not implemented"),
     ELOOP(40, "too many levels of symbolic links"),
+    EMSGSIZE(90, "message too long"),
+    EPROTOTYPE(91, "protocol wrong type for socket"),
+    ENOBUFS(105, "no buffer space available"),
+    ECONNREFUSED(111, "connection refused"),
     ESTALE(116, "stale file handle");
 
     private static final Errno[] BY_NUMBER = new Errno[128];

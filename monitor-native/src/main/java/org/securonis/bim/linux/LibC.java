@@ -8,6 +8,7 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.socklen_t;
 import jnr.ffi.types.ssize_t;
 import jnr.ffi.types.u_int32_t;
 
@@ -72,6 +73,18 @@ final class LibC {
          */
         @SaveError
         int poll(@In @Out ByteBuffer fds, @size_t long nfds, int timeout);
+
+        /** {@code int socket(int domain, int type, int protocol)}. */
+        @SaveError
+        int socket(int domain, int type, int protocol);
+
+        /**
+         * {@code ssize_t sendto(int sockfd, const void *buf, size_t len, int flags,
+         * const struct sockaddr *dest_addr, socklen_t addrlen)}; dest_addr is a {@link UnixAddress}'s bytes.
+         */
+        @SaveError
+        @ssize_t long sendto(int sockfd, @In byte[] buf, @size_t long len, int flags, @In byte[] destAddr,
+                @socklen_t int addrlen);
 
         /** {@code int close(int fd)}. */
         @SaveError

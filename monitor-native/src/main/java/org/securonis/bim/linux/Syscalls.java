@@ -10,6 +10,10 @@ import java.util.Arrays;
  */
 final class Syscalls {
     private static final LibC.Functions LIBC = LibC.FUNCTIONS;
+    // From sys/socket.h (asm-generic values); only the socket wrappers below use them.
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_CLOEXEC = Flags.O_CLOEXEC;
+    private static final int MSG_NOSIGNAL = 0x4000;
 
     private Syscalls() {
     }
@@ -124,6 +128,38 @@ final class Syscalls {
                 return (int) n;
             }
             failUnlessEintr("getdents64", path);
+        }
+    }
+
+    /** A new unbound, close-on-exec AF_UNIX datagram socket (blocking, as sd_notify's); the caller closes it. */
+    static NativeFd unixDatagramSocket() throws NativeException {
+        while (true) {
+            int fd = LIBC.socket(UnixAddress.AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            if (fd >= 0) {
+                return new NativeFd("unix datagram socket", fd);
+            }
+            failUnlessEintr("socket", null);
+        }
+    }
+
+    /**
+     * Sends {@code datagram} as one datagram to {@code to}; blocks while the receiver's queue is full.
+     * MSG_NOSIGNAL as in sd_notify: a vanished peer is an errno, never a SIGPIPE.
+     */
+    static void sendto(NativeFd socket, byte[] datagram, UnixAddress to) throws NativeException {
+        byte[] sockaddr = to.sockaddr();
+        while (true) {
+            long n = LIBC.sendto(socket.number(), datagram, datagram.length, MSG_NOSIGNAL, sockaddr, sockaddr.length);
+            if (n == datagram.length) {
+                return;
+            }
+            if (n >= 0) {
+                throw NativeException.failure("sendto", "short send of " + n + " of " + datagram.length + " bytes to " + to);
+            }
+            int errno = lastError();
+            if (errno != Errno.EINTR.number()) {
+                throw NativeException.of("sendto", to.toString(), errno);
+            }
         }
     }
 
