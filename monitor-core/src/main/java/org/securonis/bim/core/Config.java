@@ -31,7 +31,8 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
             String logLevel,
             int maxWorkers,
             Path lockdownScript,
-            Path keyPath) {
+            Path keyPath,
+            int sweepMaxMbPerS) {
 
         public static final int MAX_WORKERS_LIMIT = 256;
 
@@ -49,6 +50,9 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
             Objects.requireNonNull(logLevel, "log_level");
             Objects.requireNonNull(lockdownScript, "lockdown_script");
             Objects.requireNonNull(keyPath, "key_path");
+            if (sweepMaxMbPerS < 0) {
+                throw new IllegalArgumentException("sweep_max_mb_per_s (" + sweepMaxMbPerS + ") must not be negative");
+            }
         }
 
         /** The number of hashing threads: {@code max_workers}, or the CPU count when it is 0. */

@@ -44,7 +44,7 @@ public final class ConfigLoader {
     /** Every section and its keys: the schema, in one place. */
     static final Map<String, Set<String>> SCHEMA = Map.of(
             "monitor", Set.of("interval", "quarantine_dir", "database_path", "log_dir", "log_level",
-                    "max_workers", "lockdown_script", "key_path"),
+                    "max_workers", "lockdown_script", "key_path", "sweep_max_mb_per_s"),
             "binaries", Set.of("critical_binaries", "system_binaries", "include_libraries",
                     "critical_libraries", "exclude"),
             "lockdown", Set.of("enable_lockdown", "auto_restore_backup", "backup_dir", "admin_email",
@@ -68,7 +68,7 @@ public final class ConfigLoader {
                         fs.getPath("/var/log/binary_integrity"),
                         "INFO", 0,
                         fs.getPath("/usr/local/bin/lockdown.sh"),
-                        fs.getPath("/etc/binary_integrity_monitor.key")),
+                        fs.getPath("/etc/binary_integrity_monitor.key"), 0),
                 new Config.Binaries(DEFAULT_CRITICAL_BINARIES, DEFAULT_SYSTEM_BINARIES, true,
                         DEFAULT_CRITICAL_LIBRARIES, List.of()),
                 new Config.Lockdown(true, false, fs.getPath("/var/lib/binary_integrity/backup"), "root", 120,
@@ -120,6 +120,7 @@ public final class ConfigLoader {
         int maxWorkers = r.integer(mon, "monitor", "max_workers", dm.maxWorkers(), 0, Config.Monitor.MAX_WORKERS_LIMIT);
         Path lockdownScript = r.path(mon, "monitor", "lockdown_script", dm.lockdownScript());
         Path keyPath = r.path(mon, "monitor", "key_path", dm.keyPath());
+        int sweepRate = r.integer(mon, "monitor", "sweep_max_mb_per_s", dm.sweepMaxMbPerS(), 0, 100_000);
         if (database.getParent() == null || database.getFileName() == null) {
             r.problem(mon, "database_path", "monitor.database_path (" + database + ") must name a file, not the root");
         }
@@ -184,7 +185,7 @@ public final class ConfigLoader {
         }
         return new Config(file,
                 new Config.Monitor(interval, quarantine, database, logDir, logLevel, maxWorkers, lockdownScript,
-                        keyPath),
+                        keyPath, sweepRate),
                 new Config.Binaries(critical, system, includeLibraries, libraries, exclude),
                 new Config.Lockdown(enable, restore, backup, admin, lockdownTimeout, keep),
                 new Config.Response(window, content, attributes, deleted, backupTiers, sendmail, forensicsMb << 20,

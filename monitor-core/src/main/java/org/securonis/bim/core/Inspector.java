@@ -49,8 +49,16 @@ public final class Inspector {
     // Direct: the kernel reads straight into it, where a heap buffer costs the JDK one more copy per read.
     private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES));
 
+    private final Throttle throttle;
+
     public Inspector(Clock clock) {
+        this(clock, null);
+    }
+
+    /** An inspector whose reads are paced by {@code throttle} (null: as fast as the disk goes). */
+    public Inspector(Clock clock, Throttle throttle) {
         this.clock = clock;
+        this.throttle = throttle;
     }
 
     /** Total bytes hashed by this inspector so far, for progress and throughput figures. */
@@ -132,6 +140,14 @@ public final class Inspector {
                 buf.flip();
                 md.update(buf);
                 bytesHashed.add(n);
+                if (throttle != null) {
+                    try {
+                        throttle.acquire(n);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("sweep interrupted");
+                    }
+                }
             }
         }
         return HEX.formatHex(md.digest());

@@ -80,7 +80,7 @@ class ConfigLoaderTest {
                 admin_email = "admin@example.org"
                 """));
         assertEquals(new Config.Monitor(60, fs.getPath("/q"), fs.getPath("/state/db.json"), fs.getPath("/log"),
-                "DEBUG", 3, fs.getPath("/bin/lock"), fs.getPath("/k")), c.monitor());
+                "DEBUG", 3, fs.getPath("/bin/lock"), fs.getPath("/k"), 0), c.monitor());
         assertEquals(new Config.Binaries(List.of("/bin/su"), List.of("/bin/*", "/sbin/**"), false,
                 List.of("/lib/**/libc.so*"), List.of("/bin/x*")), c.binaries());
         assertEquals(new Config.Lockdown(false, true, fs.getPath("/b"), "admin@example.org", 120,
@@ -93,7 +93,7 @@ class ConfigLoaderTest {
     void unknownKey_isRefusedWithItsPosition() throws Exception {
         assertRefused("[monitor]\ninterval = 5\n  intervall = 6\n",
                 "/etc/bim.toml:3:3: unknown key 'intervall' in [monitor], expected one of database_path, interval, "
-                        + "key_path, lockdown_script, log_dir, log_level, max_workers, quarantine_dir");
+                        + "key_path, lockdown_script, log_dir, log_level, max_workers, quarantine_dir, sweep_max_mb_per_s");
     }
 
     @Test
@@ -251,7 +251,7 @@ class ConfigLoaderTest {
     @Test
     void recordValidation_namesTheBadValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Config.Monitor(-5,
-                fs.getPath("/q"), fs.getPath("/d/b"), fs.getPath("/l"), "INFO", 0, fs.getPath("/s"), fs.getPath("/k")));
+                fs.getPath("/q"), fs.getPath("/d/b"), fs.getPath("/l"), "INFO", 0, fs.getPath("/s"), fs.getPath("/k"), 0));
         assertEquals("interval (-5) must be at least 1", e.getMessage());
     }
 }

@@ -183,7 +183,11 @@ final class Monitor {
         MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
         set = s;
         Baseline b = withFacts(baseline.current());
-        SweepResult r = new Sweep(verifier, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
+        // Sweeps may be paced (sweep_max_mb_per_s); events never are: an alert must not wait behind a throttle.
+        int rate = config.monitor().sweepMaxMbPerS();
+        Verifier sweeping = rate == 0 ? verifier : new Verifier(new Inspector(clock,
+                org.securonis.bim.core.Throttle.of(rate * 1_000_000L)), clock);
+        SweepResult r = new Sweep(sweeping, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
                 new SweepProgress());
         int alertsBefore = (int) alerts.get();
         List<Finding> findings = r.findings();
