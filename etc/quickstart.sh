@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds bim and runs the monitor on a safe default, as root or not: the shipped monitored set
 # (/usr/bin, /usr/sbin, the critical libraries) is only read; the baseline, logs and evidence go under
-# $BIM_HOME (default ~/.local/state/bim-quickstart); lockdown is off. Re-running it re-checks.
-#   etc/quickstart.sh            build, record the baseline on first run, then check against it
+# $BIM_HOME (default ~/.local/state/bim-quickstart); lockdown is off and the daemon runs with --dry-run, so it
+# detects, alerts and keeps evidence but changes no monitored file.
+#   etc/quickstart.sh            build, record the baseline on first run, then run the daemon (Ctrl-C stops it)
+#   etc/quickstart.sh check      build, record the baseline on first run, then one check against it
 #   BIM_HOME=/tmp/b etc/quickstart.sh
 set -euo pipefail
 
@@ -29,7 +31,12 @@ echo "quickstart: configuration $config (state under $home)" >&2
 if [ ! -e "$home/state/hashes.json" ]; then
     bim init || [ $? -eq 18 ]   # 18: some files were unreadable (as non-root); the rest is recorded
 fi
-rc=0
-bim check || rc=$?
-echo "quickstart: check exit code $rc (0 clean; 1 added + 2 removed + 4 changed; 18 unreadable files)" >&2
-exit $rc
+if [ "${1:-daemon}" = check ]; then
+    rc=0
+    bim check || rc=$?
+    echo "quickstart: check exit code $rc (0 clean; 1 added + 2 removed + 4 changed; 18 unreadable files)" >&2
+    exit $rc
+fi
+echo "quickstart: the monitor runs (dry run); alerts appear here and in $home/log/binary_integrity_alerts.log;" \
+     "bim status: $here/etc/bim --config $config status; Ctrl-C stops it" >&2
+exec "$here/etc/bim" --config "$config" daemon --dry-run
