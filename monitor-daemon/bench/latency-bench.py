@@ -78,6 +78,7 @@ def main():
         with open(cfg, "w") as f:
             f.write(f"""[monitor]
 database_path = "{state}/hashes.json"
+key_path = "{state}/bim.key"
 log_dir = "{state}/log"
 quarantine_dir = "{state}/quarantine"
 lockdown_script = "/bin/false"

@@ -34,6 +34,7 @@ echo "tree: $dirs directories, $files files, $(du -sh "$top/lib" | cut -f1)"
 cat > "$top/bim.toml" <<TOML
 [monitor]
 database_path = "$top/state/hashes.json"
+key_path = "$top/state/bim.key"
 log_dir = "$top/state/log"
 lockdown_script = "/bin/false"
 [binaries]

@@ -1,7 +1,7 @@
 package org.securonis.bim.core;
 
 /** The baseline file could not be loaded: missing, unreadable, truncated, corrupt or of another version. */
-public final class BaselineException extends Exception {
+public class BaselineException extends Exception {
 
     public BaselineException(String message) {
         super(message);

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AccessDeniedException;
@@ -37,9 +36,17 @@ public final class BaselineStore {
             .build();
 
     private final Path path;
+    private final BaselineSeal seal;
 
+    /** A store without a seal: baselines are neither sealed nor verified (tests of the format). */
     public BaselineStore(Path path) {
+        this(path, null);
+    }
+
+    /** A store that seals what it saves and verifies what it loads. */
+    public BaselineStore(Path path, BaselineSeal seal) {
         this.path = path;
+        this.seal = seal;
     }
 
     /** The database file. */
@@ -72,10 +79,13 @@ public final class BaselineStore {
         }
     }
 
-    /** Loads the baseline, validating every record. */
+    /** Loads the baseline, validating every record and, with a seal, the seal; a bad seal is a {@link SealException}. */
     public Baseline load() throws BaselineException {
-        try (InputStream in = Files.newInputStream(path); JsonParser p = JSON.createParser(in)) {
-            return parse(p);
+        try {
+            byte[] bytes = Files.readAllBytes(path);
+            try (JsonParser p = JSON.createParser(bytes)) {
+                return parse(p, bytes);
+            }
         } catch (NoSuchFileException e) {
             throw new BaselineException(path + ": no baseline here (record one with `bim init`)");
         } catch (AccessDeniedException e) {
@@ -94,7 +104,9 @@ public final class BaselineStore {
                 : path + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr() + ": ";
     }
 
-    private Baseline parse(JsonParser p) throws IOException, BaselineException {
+    private Baseline parse(JsonParser p, byte[] bytes) throws IOException, BaselineException {
+        long sealedUpTo = -1;
+        String sealText = null;
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw invalid(p, "expected a JSON object with \"format\": \"" + FORMAT + "\"");
         }
@@ -125,7 +137,10 @@ public final class BaselineStore {
                                 + Baseline.VERSION + ")");
                     }
                     records = records(p, t);
+                    // The seal covers every byte up to and including the end of the files array.
+                    sealedUpTo = p.currentTokenLocation().getByteOffset() + 1;
                 }
+                case "seal" -> sealText = t == JsonToken.VALUE_STRING ? p.getText() : "";
                 default -> throw invalid(p, "unknown field \"" + field + "\"");
             }
         }
@@ -142,11 +157,23 @@ public final class BaselineStore {
             throw new BaselineException(path + ": incomplete baseline: \"created\", \"updated\" and \"files\" are "
                     + "required (the file is truncated or corrupt)");
         }
+        Baseline b;
         try {
-            return Baseline.of(created, updated, records);
+            b = Baseline.of(created, updated, records);
         } catch (IllegalArgumentException e) {
             throw new BaselineException(path + ": " + e.getMessage());
         }
+        if (seal != null) {
+            if (sealText == null) {
+                throw new SealException(path + ": the baseline has no seal (it was written or edited without the key "
+                        + seal.keyFile() + "): not trusted");
+            }
+            if (sealedUpTo <= 0 || sealedUpTo > bytes.length || !seal.verify(bytes, (int) sealedUpTo, sealText)) {
+                throw new SealException(path + ": the seal does not match the content (the baseline was edited, or "
+                        + "the key " + seal.keyFile() + " changed): not trusted");
+            }
+        }
+        return b;
     }
 
     private List<FileRecord> records(JsonParser p, JsonToken t) throws IOException, BaselineException {
@@ -285,25 +312,31 @@ public final class BaselineStore {
                 + " (the baseline is corrupt; restore it, or record a new one with `bim init --force`)");
     }
 
-    /** Writes {@code baseline} atomically: a crash leaves the old file or the new one, whole. */
+    /** Writes {@code baseline} atomically (sealed, with a key): a crash leaves the old file or the new one, whole. */
     public void save(Baseline baseline) throws IOException {
-        AtomicFiles.write(path, out -> {
-            try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-                g.writeStartObject();
-                g.writeStringField("format", FORMAT);
-                g.writeNumberField("version", baseline.version());
-                g.writeStringField("created", baseline.created().toString());
-                g.writeStringField("updated", baseline.updated().toString());
-                g.writeArrayFieldStart("files");
-                for (FileRecord r : baseline.files().values()) {
-                    g.writeRaw('\n');
-                    writeRecord(g, r);
-                }
-                g.writeEndArray();
-                g.writeEndObject();
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + 400 * baseline.size());
+        try (JsonGenerator g = JSON.createGenerator(buf, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeStringField("format", FORMAT);
+            g.writeNumberField("version", baseline.version());
+            g.writeStringField("created", baseline.created().toString());
+            g.writeStringField("updated", baseline.updated().toString());
+            g.writeArrayFieldStart("files");
+            for (FileRecord r : baseline.files().values()) {
                 g.writeRaw('\n');
+                writeRecord(g, r);
             }
-        });
+            g.writeEndArray();
+            g.flush();
+            if (seal != null) {
+                byte[] body = buf.toByteArray();
+                g.writeStringField("seal", seal.seal(body, body.length));
+            }
+            g.writeEndObject();
+            g.writeRaw('\n');
+        }
+        byte[] bytes = buf.toByteArray();
+        AtomicFiles.write(path, out -> out.write(bytes));
     }
 
     private static void writeRecord(JsonGenerator g, FileRecord r) throws IOException {

@@ -412,10 +412,18 @@ public final class ResponsePipeline implements AutoCloseable {
     private void finish(Incident inc) {
         writeReport(inc);
         if (inc.wanted.contains(ResponseAction.FORENSICS)) {
-            forensicsStage(inc);
+            try {
+                forensicsStage(inc);
+            } catch (RuntimeException e) {
+                record(inc, "forensics", null, "failed", String.valueOf(e));
+            }
         }
         if (inc.wanted.contains(ResponseAction.NOTIFY)) {
-            notifyStage(inc);
+            try {
+                notifyStage(inc);
+            } catch (RuntimeException e) {
+                record(inc, "notify", null, "failed", String.valueOf(e));
+            }
         }
         Path report = writeReport(inc);
         synchronized (this) {
@@ -428,6 +436,9 @@ public final class ResponsePipeline implements AutoCloseable {
         List<Evidence> evidence = new ArrayList<>();
         synchronized (this) {
             for (Incident.Entry e : inc.entries) {
+                if (e.finding.current() == null && e.finding.previous() == null) {
+                    continue;   // baseline_tampered: the database itself is in the archive as baseline.json
+                }
                 Quarantine.Capture c = e.capture;
                 evidence.add(new Evidence(e.finding.path(), e.finding.current(), e.finding.previous(),
                         c == null ? null : c.content(), c == null || c.content() == null ? null : c.sha256(),

@@ -143,4 +143,44 @@ class BaselineStoreTest {
         assertEquals(List.of("/a/b/c", "/a/b/d/e"), b.pathsUnder("/a/b"));
         assertEquals(List.of(), b.pathsUnder("/z"));
     }
+
+    @Test
+    void sealedBaseline_verifies_andAnyEditOrStrippedSealIsASealException() throws Exception {
+        Files.createDirectories(db.getParent());
+        BaselineSeal seal = BaselineSeal.loadOrCreate(fs.getPath("/etc/bim.key"));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(fs.getPath("/etc/bim.key"))));
+        BaselineStore sealed = new BaselineStore(db, seal);
+        sealed.save(sample());
+        assertEquals(sample(), sealed.load());
+        String text = Files.readString(db);
+        assertTrue(text.contains("\"seal\":\"hmac-sha256:"), text);
+
+        // Bless a trojan: change one digest, leave everything else alone.
+        Files.writeString(db, text.replace(TestFs.sha256("su"), TestFs.sha256("trojan")));
+        SealException edited = assertThrows(SealException.class, sealed::load);
+        assertTrue(edited.getMessage().contains("the seal does not match the content"), edited.getMessage());
+        assertEquals(sample().size(), new BaselineStore(db).load().size(), "it still parses: only the seal tells");
+
+        Files.writeString(db, text.replaceFirst(",\"seal\":\"hmac-sha256:[0-9a-f]{64}\"", ""));
+        SealException stripped = assertThrows(SealException.class, sealed::load);
+        assertTrue(stripped.getMessage().contains("has no seal"), stripped.getMessage());
+
+        Files.writeString(db, text);
+        BaselineSeal other = BaselineSeal.loadOrCreate(fs.getPath("/etc/other.key"));
+        assertThrows(SealException.class, () -> new BaselineStore(db, other).load(), "another key does not verify");
+    }
+
+    @Test
+    void keyReadableByOthers_isRefused() throws Exception {
+        Path key = fs.getPath("/etc/bim.key");
+        Files.createDirectories(key.getParent());
+        BaselineSeal.loadOrCreate(key);
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        IOException e = assertThrows(IOException.class, () -> BaselineSeal.load(key));
+        assertTrue(e.getMessage().contains("readable or writable by group or others (rw-r--r--)"), e.getMessage());
+        Files.writeString(key, "not a key");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThrows(IOException.class, () -> BaselineSeal.load(key));
+    }
 }

@@ -24,6 +24,7 @@ final class BaselineHolder {
     private Baseline baseline;
     private Object fileKey;
     private Object refusedKey;
+    private volatile java.util.function.Consumer<BaselineException> onRefused = e -> { };
 
     BaselineHolder(BaselineStore store, Baseline initial) throws IOException {
         this.store = store;
@@ -31,8 +32,33 @@ final class BaselineHolder {
         this.fileKey = key(store.path());
     }
 
-    /** The baseline now: the file is stat'ed on each call (cheap) and reloaded when it was replaced. */
-    synchronized Baseline current() {
+    /** Told when a replacement is refused (a failed seal is the daemon's cue for a baseline_tampered alert). */
+    void onRefused(java.util.function.Consumer<BaselineException> listener) {
+        this.onRefused = listener;
+    }
+
+    private BaselineException refused;
+
+    /**
+     * The baseline now: the file is stat'ed on each call (cheap) and reloaded when it was replaced. A refusal is
+     * reported after the lock is released: the listener publishes, and publishing may need the baseline (a lock
+     * taken the other way round would deadlock).
+     */
+    Baseline current() {
+        Baseline b;
+        BaselineException r;
+        synchronized (this) {
+            b = currentLocked();
+            r = refused;
+            refused = null;
+        }
+        if (r != null) {
+            onRefused.accept(r);
+        }
+        return b;
+    }
+
+    private Baseline currentLocked() {
         Object now;
         try {
             now = key(store.path());
@@ -51,6 +77,7 @@ final class BaselineHolder {
             refusedKey = now;
             LOG.error("baseline {} was replaced by one that does not load; keeping the last good one ({} files): {}",
                     store.path(), baseline.size(), e.getMessage());
+            refused = e;
         }
         return baseline;
     }

@@ -23,6 +23,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               update [PATH...]       accept the current state of PATH (all monitored files when none)
               status [--json]        baseline size and age, last check, daemon state
               daemon [--dry-run]     the service: real-time watch, periodic sweep, response pipeline
+              verify-db              check the baseline's seal (exit 0 when it verifies, 18 otherwise)
               sweep                  ask the running daemon for a full sweep now (SIGUSR1)
               reload                 ask the running daemon to reload its configuration (SIGHUP)
               quarantine list        the captures of tampered content
@@ -51,6 +52,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
             Map.entry("status", Set.of("--json")),
             Map.entry("daemon", Set.of("--dry-run")),
             Map.entry("sweep", Set.<String>of()),
+            Map.entry("verify-db", Set.<String>of()),
             Map.entry("reload", Set.<String>of()),
             Map.entry("quarantine", Set.of("--json", "--no-accept")),
             Map.entry("lockdown", Set.of("--no-script")),
@@ -121,7 +123,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         if (allowed == null) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     "unknown command '" + printable(command) + "' (expected init, check, update, status, daemon, "
-                            + "sweep, reload, maintenance, quarantine or lockdown; see bim --help)");
+                            + "verify-db, sweep, reload, maintenance, quarantine or lockdown; see bim --help)");
         }
         for (String f : flags) {
             if (!allowed.contains(f) && !f.equals("--help") && !f.equals("--version") && !f.equals("--no-progress")) {

@@ -70,6 +70,8 @@ final class DaemonCommand {
     private EventIntake intake;
     private TreeWatcher watcher;
     private ResponsePipeline pipeline;
+    private volatile String tamperedAtStart;
+    private volatile BaselineHolder holder;
     private org.securonis.bim.linux.SystemdNotifier notifier;
     private String lastStatus;
     private final RateLimit notifyFailures = new RateLimit(3, TimeUnit.MINUTES.toNanos(10));
@@ -125,7 +127,9 @@ final class DaemonCommand {
 
         BaselineHolder holder;
         try {
-            holder = new BaselineHolder(inv.store(), loadOrRecord());
+            Baseline first = loadOrRecord();
+            holder = new BaselineHolder(inv.sealedStore(false), first);
+            this.holder = holder;
         } catch (IOException e) {
             throw new UsageException(ExitCode.IO_ERROR, "cannot stat the baseline " + inv.store().path() + ": "
                     + e.getMessage());
@@ -156,11 +160,19 @@ final class DaemonCommand {
                     new RuntimeFacts(state.restored()));
             pipeline = Response.pipeline(inv, dryRun, monitor.facts());
             monitor.respondWith(pipeline);
+            holder.onRefused(e -> {
+                if (e instanceof org.securonis.bim.core.SealException) {
+                    monitor.baselineTampered(inv.config.monitor().databasePath(), e.getMessage());
+                }
+            });
             pending = new PendingPaths(PENDING_CAPACITY, true);
             sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
             monitor.sweepWith(sweeper);
             intake = new EventIntake(pending, monitor, sweeper,
                     inv.config.source() == null ? null : inv.config.source().toString(), () -> requestReload("file changed"));
+            if (tamperedAtStart != null) {
+                monitor.baselineTampered(inv.config.monitor().databasePath(), tamperedAtStart);
+            }
             startWatcher(roots);
             roots = null;
             monitor.sweep("start-up");
@@ -197,7 +209,24 @@ final class DaemonCommand {
 
     private Baseline loadOrRecord() throws UsageException {
         if (inv.store().exists()) {
-            return inv.loadBaseline();
+            try {
+                return inv.loadBaseline();
+            } catch (UsageException e) {
+                if (!e.getMessage().startsWith("BASELINE TAMPERED")) {
+                    throw e;
+                }
+                // Fail safe, not dead: keep watching and sweeping against what the file says, every file counted as
+                // unverified, the file itself kept as evidence (nothing here writes it), until an admin re-baselines.
+                tamperedAtStart = e.getMessage();
+                LOG.error("{}: SAFE MODE: watching and sweeping on, every file unverified until `bim init --force` "
+                        + "records a new baseline", e.getMessage());
+                try {
+                    return inv.store().load();
+                } catch (org.securonis.bim.core.BaselineException unreadable) {
+                    throw new UsageException(ExitCode.IO_ERROR, e.getMessage() + "; and it does not load either: "
+                            + unreadable.getMessage());
+                }
+            }
         }
         try (AutoCloseable lock = inv.lock()) {
             if (inv.store().exists()) {
@@ -357,6 +386,8 @@ final class DaemonCommand {
                 return;
             }
             monitor.maintenance();
+            // An edit of the baseline is noticed within this loop's period even when no file event comes.
+            holder.current();
             writeState(true);
             String status = statusLine();
             if (!status.equals(lastStatus)) {
@@ -418,6 +449,7 @@ final class DaemonCommand {
         d.put("updated", AlertFormat.time(inv.clock.instant()));
         d.put("config", inv.configName());
         d.put("dry_run", dryRun);
+        d.put("safe_mode", monitor.safeMode());
         d.put("files", monitor.set().size());
         WatcherStats ws = watcher == null ? null : watcher.stats();
         d.put("realtime", ws != null && ws.alive());
@@ -496,11 +528,20 @@ final class DaemonCommand {
                 Thread.currentThread().interrupt();
             }
         }
-        // After every source of findings has stopped: open incidents are closed and reported.
+        // After every source of findings has stopped: open incidents are closed and reported. A failure here is
+        // logged, and the stop goes on: the state and the pid file must still be written and removed.
         if (pipeline != null) {
-            pipeline.close();
+            try {
+                pipeline.close();
+            } catch (RuntimeException e) {
+                LOG.error("closing the response pipeline failed", e);
+            }
         }
-        writeState(false);
+        try {
+            writeState(false);
+        } catch (RuntimeException e) {
+            LOG.error("writing the final state failed", e);
+        }
         try {
             state.removePid();
         } catch (IOException e) {

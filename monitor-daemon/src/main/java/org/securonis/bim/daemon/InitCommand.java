@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.securonis.bim.core.Baseline;
-import org.securonis.bim.core.BaselineException;
 import org.securonis.bim.core.FileRecord;
 import org.securonis.bim.core.MonitoredSet;
 import org.securonis.bim.core.Names;
@@ -27,9 +26,9 @@ final class InitCommand {
             if (inv.store().exists() && !inv.line.has("--force")) {
                 String what;
                 try {
-                    Baseline old = inv.store().load();
+                    Baseline old = inv.loadBaseline();
                     what = "recorded " + old.created() + ", " + old.size() + " files";
-                } catch (BaselineException e) {
+                } catch (UsageException e) {
                     what = "it does not load: " + e.getMessage();
                 }
                 throw new UsageException(ExitCode.INVALID_ARGUMENT, "a baseline already exists at "
@@ -71,14 +70,25 @@ final class InitCommand {
         return out;
     }
 
-    /** A replaced baseline is kept once as {@code NAME.previous}: replacing is deliberate, losing it is not. */
+    /**
+     * A replaced baseline is kept once as {@code NAME.previous}: replacing is deliberate, losing it is not. One
+     * whose seal fails is evidence and is kept under its own name, never overwritten.
+     */
     private static void keepPrevious(Invocation inv) throws UsageException {
         Path db = inv.config.monitor().databasePath();
         if (!Files.exists(db)) {
             return;
         }
+        boolean tampered;
         try {
-            Path prev = db.resolveSibling(db.getFileName() + ".previous");
+            inv.loadBaseline();
+            tampered = false;
+        } catch (UsageException e) {
+            tampered = true;
+        }
+        try {
+            Path prev = db.resolveSibling(db.getFileName() + (tampered ? ".untrusted-" + inv.clock.millis()
+                    : ".previous"));
             Path tmp = db.resolveSibling("." + db.getFileName() + ".previous.tmp");
             Files.copy(db, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.move(tmp, prev, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

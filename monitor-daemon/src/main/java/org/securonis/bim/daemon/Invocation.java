@@ -76,14 +76,36 @@ final class Invocation {
                 : config.source().toString();
     }
 
+    /** The baseline file without its seal: for existence and the writers' lock. */
     BaselineStore store() {
         return new BaselineStore(config.monitor().databasePath());
     }
 
-    /** Loads the baseline or fails with exit code 18 and the loader's message. */
-    Baseline loadBaseline() throws UsageException {
+    /** The store that verifies the seal on load (the key must exist) or, {@code forWriting}, creates the key. */
+    BaselineStore sealedStore(boolean forWriting) throws UsageException {
+        Path key = config.monitor().keyPath();
         try {
-            return store().load();
+            return new BaselineStore(config.monitor().databasePath(),
+                    forWriting ? org.securonis.bim.core.BaselineSeal.loadOrCreate(key)
+                            : org.securonis.bim.core.BaselineSeal.load(key));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UsageException(ExitCode.IO_ERROR, "the seal key " + key + " (monitor.key_path) is missing, so "
+                    + "the baseline cannot be verified; if it is lost, record a new baseline with `bim init --force`");
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.CONFIG_ERROR, Names.escape(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** Loads and verifies the baseline or fails with exit code 18 and the loader's message. */
+    Baseline loadBaseline() throws UsageException {
+        if (!store().exists()) {
+            throw new UsageException(ExitCode.IO_ERROR, config.monitor().databasePath()
+                    + ": no baseline here (record one with `bim init`)");
+        }
+        try {
+            return sealedStore(false).load();
+        } catch (org.securonis.bim.core.SealException e) {
+            throw new UsageException(ExitCode.IO_ERROR, "BASELINE TAMPERED: " + Names.escape(e.getMessage()));
         } catch (BaselineException e) {
             throw new UsageException(ExitCode.IO_ERROR, Names.escape(e.getMessage()));
         }
@@ -141,7 +163,7 @@ final class Invocation {
     /** Saves {@code baseline} or fails with exit code 14 (the old file stays whole). */
     void save(Baseline baseline) throws UsageException {
         try {
-            store().save(baseline);
+            sealedStore(true).save(baseline);
         } catch (IOException e) {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot write the baseline "
                     + config.monitor().databasePath() + ": " + e.getMessage() + " (the previous baseline is intact)");

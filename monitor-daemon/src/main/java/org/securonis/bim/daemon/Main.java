@@ -34,6 +34,7 @@ public final class Main {
                 case "update" -> UpdateCommand.run(inv);
                 case "status" -> StatusCommand.run(inv);
                 case "daemon" -> DaemonCommand.run(inv);
+                case "verify-db" -> VerifyDbCommand.run(inv);
                 case "sweep" -> SignalCommand.run(inv, "USR1", "sweep now");
                 case "reload" -> SignalCommand.run(inv, "HUP", "reload its configuration");
                 case "maintenance" -> MaintenanceCommand.run(inv);

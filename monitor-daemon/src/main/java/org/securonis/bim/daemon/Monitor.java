@@ -112,6 +112,29 @@ final class Monitor {
         pipeline.setSettler(this::settle);
     }
 
+    private volatile String safeMode;
+
+    /** Why the daemon runs in safe mode (its baseline failed its seal), or null. */
+    String safeMode() {
+        return safeMode;
+    }
+
+    /**
+     * The baseline failed its seal: a critical alert ({@code baseline_tampered}, {@code file.path} = the database)
+     * answered like a critical change, and safe mode, which {@code status} shows, until an admin re-baselines.
+     */
+    void baselineTampered(Path database, String why) {
+        safeMode = why;
+        Finding f = new Finding(org.securonis.bim.core.Action.BASELINE_TAMPERED, database.toString(),
+                org.securonis.bim.core.Tier.CRITICAL, null, null, List.of("seal"), Source.EVENT, clock.instant(), null);
+        synchronized (publishing) {
+            if (outstanding.admit(f)) {
+                alerts.incrementAndGet();
+                pipeline.respond(f);
+            }
+        }
+    }
+
     /** The sweeper to ask for a sweep when a maintenance window ends. */
     void sweepWith(Sweeper sweeper) {
         this.sweeper = sweeper;

@@ -82,6 +82,9 @@ final class StatusCommand {
             Instant up = Instant.parse(d.path("started").asText(now.toString()));
             inv.out.printf("daemon:     running, pid %d, up %s%s%n", pid, age(up, now),
                     d.path("dry_run").asBoolean() ? " (dry run)" : "");
+            if (d.hasNonNull("safe_mode")) {
+                inv.out.println("SAFE MODE:  " + Names.escape(d.get("safe_mode").asText()));
+            }
             inv.out.printf("watching:   %d files in %d directories, real-time %s%n", d.path("files").asLong(),
                     d.path("watched_directories").asLong(), d.path("realtime").asBoolean() ? "on" : "OFF (sweeps only)");
             for (JsonNode u : d.path("unwatched")) {

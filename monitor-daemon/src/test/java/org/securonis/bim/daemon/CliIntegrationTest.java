@@ -47,6 +47,7 @@ class CliIntegrationTest {
                 [monitor]
                 lockdown_script = "%2$s"
                 database_path = "%1$s/state/hashes.json"
+                key_path = "%1$s/state/bim.key"
                 log_dir = "%1$s/state/log"
                 quarantine_dir = "%1$s/state/quarantine"
                 max_workers = 2

@@ -39,6 +39,7 @@ class DaemonInProcessTest {
                 [monitor]
                 lockdown_script = "%2$s"
                 database_path = "%1$s/state/hashes.json"
+                key_path = "%1$s/state/bim.key"
                 log_dir = "%1$s/state/log"
                 max_workers = 1
                 [binaries]

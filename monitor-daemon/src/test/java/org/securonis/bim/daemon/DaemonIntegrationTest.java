@@ -47,6 +47,7 @@ class DaemonIntegrationTest {
                 lockdown_script = "%2$s"
                 interval = 3600
                 database_path = "%1$s/state/hashes.json"
+                key_path = "%1$s/state/bim.key"
                 log_dir = "%1$s/state/log"
                 quarantine_dir = "%1$s/state/quarantine"
                 max_workers = 2
@@ -238,7 +239,7 @@ class DaemonIntegrationTest {
             d.signal("HUP");
             d.awaitLog(l -> l.contains("reload (SIGHUP) refused, the running configuration stays"), 10);
             String where = d.awaitLog(l -> l.contains("unknown key 'bogus_key'"), 5);
-            assertTrue(where.contains(config + ":8:3: unknown key 'bogus_key' in [monitor]"), where);
+            assertTrue(where.contains(config + ":9:3: unknown key 'bogus_key' in [monitor]"), where);
             // The old configuration still runs: a change is alerted as before.
             Files.writeString(bin.resolve("ls"), "still watched");
             d.awaitAlert(alert(bin.resolve("ls"), "updated"), 5);
@@ -302,5 +303,32 @@ class DaemonIntegrationTest {
 
     private static String md5(String s) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(s.getBytes()));
+    }
+
+    @Test
+    void editedBaseline_isACriticalAlert_whileRunning_andRefusedByTheCommands() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            assertEquals(0, bim("verify-db"));
+            Path db = tmp.root.resolve("state/hashes.json");
+            String text = Files.readString(db);
+            // Bless a trojan by hand: put its digest into the record of ls, as an intruder would.
+            Files.writeString(bin.resolve("ls"), "trojan ls");
+            String blessed = text.replaceFirst("(\"path\":\"" + java.util.regex.Pattern.quote(bin.resolve("ls").toString())
+                    + "\",\"type\":\"file\",\"sha256\":\")[0-9a-f]{64}", "$1" + md5sumLike("trojan ls"));
+            assertTrue(!blessed.equals(text), "the record was edited");
+            Files.writeString(db, blessed);
+            JsonNode a = d.awaitAlert(x -> x.at("/event/action").asText().equals("baseline_tampered"), 10);
+            assertEquals(db.toString(), a.at("/file/path").asText());
+            assertEquals("critical", a.at("/bim/tier").asText());
+            // The last good baseline stays in force: the trojan is still a change.
+            d.awaitAlert(alert(bin.resolve("ls"), "updated"), 10);
+            assertEquals(0, d.stop());
+        }
+        assertEquals(18, bim("verify-db"));
+        assertEquals(18, bim("check"));
+    }
+
+    private static String md5sumLike(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes()));
     }
 }

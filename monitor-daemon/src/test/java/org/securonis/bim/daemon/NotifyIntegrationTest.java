@@ -34,6 +34,7 @@ class NotifyIntegrationTest {
         Files.writeString(config, """
                 [monitor]
                 database_path = "%1$s/state/hashes.json"
+                key_path = "%1$s/state/bim.key"
                 log_dir = "%1$s/state/log"
                 quarantine_dir = "%1$s/state/quarantine"
                 lockdown_script = "%2$s"

@@ -58,6 +58,7 @@ class ResponseIntegrationTest {
         Files.writeString(config, """
                 [monitor]
                 database_path = "%1$s/state/hashes.json"
+                key_path = "%1$s/state/bim.key"
                 log_dir = "%1$s/state/log"
                 quarantine_dir = "%1$s/quarantine"
                 lockdown_script = "%2$s"
