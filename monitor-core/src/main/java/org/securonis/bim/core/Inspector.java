@@ -70,6 +70,12 @@ public final class Inspector {
     public Observation capture(MonitoredFile file) {
         String path = file.path();
         Path source = file.source();
+        if (path.indexOf('\uFFFD') >= 0) {
+            // The JDK decoded a name that is not valid UTF-8 lossily: that name cannot be opened, so the file is
+            // reported as unverifiable rather than silently taken for missing.
+            return Observation.failed(path, file.tier(), null, "its name is not valid UTF-8; this build cannot open "
+                    + "it (run under a UTF-8 locale; names with invalid bytes are a known limit)");
+        }
         try {
             Map<String, Object> before = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
             for (int attempt = 1; ; attempt++) {

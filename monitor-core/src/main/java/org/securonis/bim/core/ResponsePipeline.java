@@ -133,13 +133,10 @@ public final class ResponsePipeline implements AutoCloseable {
         if (actions.contains(ResponseAction.QUARANTINE)) {
             quarantineStage(inc, entry, path);
         }
-        if (actions.contains(ResponseAction.FORENSICS) && f.current() != null) {
-            FileRecord cur = f.current();
-            try {
-                slow.execute(() -> processesStage(inc, entry, path, cur));
-            } catch (RejectedExecutionException e) {
-                processesStage(inc, entry, path, cur);
-            }
+        // Process evidence is taken here, before containment or lockdown can change what runs.
+        if ((actions.contains(ResponseAction.FORENSICS) || actions.contains(ResponseAction.INCIDENT))
+                && f.current() != null) {
+            processesStage(inc, entry, path, f.current());
         }
         if (actions.contains(ResponseAction.CONTAIN)) {
             containStage(inc, f, path);
@@ -225,6 +222,11 @@ public final class ResponsePipeline implements AutoCloseable {
         boolean restorable = config.lockdown().autoRestoreBackup() && base != null && f.action() != Action.CREATED
                 && f.action() != Action.MOVED
                 && (base.type() == FileType.SYMLINK || (base.type() == FileType.FILE && base.sha256() != null));
+        if (restorable && base.type() == FileType.FILE && !backups.has(base.sha256())) {
+            record(inc, "restore", f.path(), "skipped", "no known-good copy of it is kept (its tier " + base.tier().label()
+                    + " is not in backup_tiers)");
+            restorable = false;
+        }
         if (restorable) {
             String limited = rateLimited(f.path());
             if (limited == null) {
@@ -353,7 +355,7 @@ public final class ResponsePipeline implements AutoCloseable {
             String tail = tail(r.output(), 2000);
             if (r.ok()) {
                 outcome = "ok";
-                record(inc, "lockdown", null, "ok", "lockdown script exited 0: " + tail);
+                record(inc, "lockdown", null, "ok", "lockdown script exited 0" + (tail.isEmpty() ? "" : ": " + tail));
             } else {
                 outcome = r.timedOut() ? "timed out" : "exit " + r.exitCode();
                 record(inc, "lockdown", null, "failed", (r.timedOut() ? "lockdown script killed after "

@@ -39,6 +39,18 @@ public final class RuntimeFacts {
                 record.target(), record.tier(), record.checked());
     }
 
+    /** The baseline as verification should see it: every restored path with its new identity. */
+    public Baseline applyTo(Baseline b) {
+        Map<String, FileRecord> changed = new java.util.HashMap<>();
+        for (String path : restored.keySet()) {
+            FileRecord r = b.get(path);
+            if (r != null) {
+                changed.put(path, apply(r));
+            }
+        }
+        return changed.isEmpty() ? b : b.with(changed, b.updated());
+    }
+
     /** Every noted identity, for the state file. */
     public Map<String, Identity> all() {
         return Map.copyOf(restored);

@@ -25,11 +25,18 @@ final class BaselineHolder {
     private Object fileKey;
     private Object refusedKey;
     private volatile java.util.function.Consumer<BaselineException> onRefused = e -> { };
+    private volatile Runnable onReloaded = () -> { };
+    private boolean reloaded;
 
     BaselineHolder(BaselineStore store, Baseline initial) throws IOException {
         this.store = store;
         this.baseline = initial;
         this.fileKey = key(store.path());
+    }
+
+    /** Told when a new baseline was taken (after `bim update`): outstanding changes may be accepted now. */
+    void onReloaded(Runnable listener) {
+        this.onReloaded = listener;
     }
 
     /** Told when a replacement is refused (a failed seal is the daemon's cue for a baseline_tampered alert). */
@@ -47,13 +54,19 @@ final class BaselineHolder {
     Baseline current() {
         Baseline b;
         BaselineException r;
+        boolean fresh;
         synchronized (this) {
             b = currentLocked();
             r = refused;
             refused = null;
+            fresh = reloaded;
+            reloaded = false;
         }
         if (r != null) {
             onRefused.accept(r);
+        }
+        if (fresh) {
+            onReloaded.run();
         }
         return b;
     }
@@ -73,6 +86,7 @@ final class BaselineHolder {
             fileKey = now;
             refusedKey = null;
             LOG.info("baseline reloaded from {}: {} files", store.path(), baseline.size());
+            reloaded = true;
         } catch (BaselineException e) {
             refusedKey = now;
             LOG.error("baseline {} was replaced by one that does not load; keeping the last good one ({} files): {}",

@@ -19,7 +19,9 @@ final class CheckCommand {
         // The walk of the monitored set and the parse of the baseline are independent: run them side by side.
         java.util.concurrent.CompletableFuture<MonitoredSet> walk =
                 java.util.concurrent.CompletableFuture.supplyAsync(inv::resolveSet);
-        Baseline baseline = inv.loadBaseline();
+        // Files the daemon restored itself have a new inode: a runtime fact it keeps in state.json, not a change.
+        Baseline baseline = new org.securonis.bim.core.RuntimeFacts(
+                new DaemonState(inv.config.monitor().stateDir()).restored()).applyTo(inv.loadBaseline());
         MonitoredSet set = walk.join();
         SweepResult r = inv.sweep(set, baseline, "check");
         if (inv.line.has("--json")) {

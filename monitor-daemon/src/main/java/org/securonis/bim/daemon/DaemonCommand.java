@@ -160,6 +160,14 @@ final class DaemonCommand {
                     new RuntimeFacts(state.restored()));
             pipeline = Response.pipeline(inv, dryRun, monitor.facts());
             monitor.respondWith(pipeline);
+            // Accepted changes leave the outstanding list as soon as the new baseline is taken, not at the next sweep.
+            holder.onReloaded(() -> {
+                List<String> paths = new ArrayList<>();
+                monitor.outstanding().entries().forEach(en -> paths.add(en.path()));
+                if (!paths.isEmpty() && pending != null) {
+                    pending.offer(paths, System.nanoTime());
+                }
+            });
             holder.onRefused(e -> {
                 if (e instanceof org.securonis.bim.core.SealException) {
                     monitor.baselineTampered(inv.config.monitor().databasePath(), e.getMessage());

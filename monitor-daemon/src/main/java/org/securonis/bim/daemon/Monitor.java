@@ -205,7 +205,7 @@ final class Monitor {
         MonitoredSet before = set;
         MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
         set = s;
-        Baseline b = withFacts(baseline.current());
+        Baseline b = facts.applyTo(baseline.current());
         // Sweeps may be paced (sweep_max_mb_per_s); events never are: an alert must not wait behind a throttle.
         int rate = config.monitor().sweepMaxMbPerS();
         Verifier sweeping = rate == 0 ? verifier : new Verifier(new Inspector(clock,
@@ -268,18 +268,6 @@ final class Monitor {
                     + "`bim update` records them (until then `bim status` lists them)", quiet);
         }
         return out;
-    }
-
-    /** The baseline as verification sees it: files we restored ourselves carry their new identity. */
-    private Baseline withFacts(Baseline b) {
-        java.util.Map<String, FileRecord> changed = new java.util.HashMap<>();
-        for (String path : facts.all().keySet()) {
-            FileRecord r = b.get(path);
-            if (r != null) {
-                changed.put(path, facts.apply(r));
-            }
-        }
-        return changed.isEmpty() ? b : b.with(changed, b.updated());
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import org.securonis.bim.core.Baseline;
 import org.securonis.bim.core.FileRecord;
 import org.securonis.bim.core.Inspector;
+import org.securonis.bim.core.MaintenanceWindow;
 import org.securonis.bim.core.MonitoredFile;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.core.Observation;
@@ -76,12 +77,41 @@ final class QuarantineCommand {
         }
         String path = c.path("path").asText();
         Path target = Path.of(path);
+        // A running daemon would take the file put back for new tampering (and disarm it) before the baseline
+        // accepts it: a short maintenance window keeps it from answering until the release is accepted.
+        boolean accept = !inv.line.has("--no-accept");
+        MaintenanceWindow window = new MaintenanceWindow(inv.config.monitor().stateDir());
+        boolean ownWindow = accept && window.current() == null;
         try {
+            if (ownWindow) {
+                inv.ensureStateDir();
+                window.begin(inv.clock.instant(), java.time.Duration.ofMinutes(5), "quarantine release " + id);
+            }
             q.release(id, target);
         } catch (IOException e) {
+            endWindow(window, ownWindow);
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot release " + Names.escape(id) + " to "
                     + Names.escape(path) + ": " + e.getMessage());
         }
+        try {
+            return accept(inv, c, id, path, target);
+        } finally {
+            endWindow(window, ownWindow);
+        }
+    }
+
+    private static void endWindow(MaintenanceWindow window, boolean own) {
+        if (own) {
+            try {
+                window.end();
+            } catch (IOException e) {
+                System.err.println("bim: warning: cannot end the release's maintenance window: " + e.getMessage()
+                        + " (it ends by itself within 5 minutes)");
+            }
+        }
+    }
+
+    private static int accept(Invocation inv, ObjectNode c, String id, String path, Path target) throws UsageException {
         inv.out.println("bim quarantine: put " + Names.escape(id) + " back at " + Names.escape(path));
         if (inv.line.has("--no-accept")) {
             inv.out.println("bim quarantine: not accepted; `bim update " + Names.escape(path) + "` accepts it");
