@@ -266,8 +266,14 @@ public final class ResponsePipeline implements AutoCloseable {
     private String restore(FileRecord base, Path path) throws IOException {
         if (base.type() == FileType.SYMLINK) {
             Path tmp = path.resolveSibling(".bim-restore-" + Long.toHexString(System.nanoTime()));
-            Files.createSymbolicLink(tmp, path.getFileSystem().getPath(base.target()));
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            RuntimeFacts.temporary(tmp);
+            try {
+                Files.createSymbolicLink(tmp, path.getFileSystem().getPath(base.target()));
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+                RuntimeFacts.doneWith(tmp);
+            }
             Object ino = Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
             Object dev = Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS);
             facts.restored(base.path(), ((Number) ino).longValue(), ((Number) dev).longValue());

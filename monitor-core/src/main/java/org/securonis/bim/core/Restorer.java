@@ -40,6 +40,7 @@ final class Restorer {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve(".bim-restore-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
         boolean done = false;
+        RuntimeFacts.temporary(tmp);
         try {
             try (InputStream in = Files.newInputStream(from, LinkOption.NOFOLLOW_LINKS);
                     FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
@@ -75,6 +76,7 @@ final class Restorer {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
+            RuntimeFacts.doneWith(tmp);
         }
     }
 

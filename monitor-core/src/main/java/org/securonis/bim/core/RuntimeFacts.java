@@ -15,6 +15,26 @@ public final class RuntimeFacts {
 
     private final Map<String, Identity> restored = new ConcurrentHashMap<>();
 
+    /**
+     * Temporary files this process is writing beside monitored files (a restore writes the copy next to its target
+     * and renames it into place): events for them are ours, not tampering. Exact paths, only while they exist, so
+     * a file an attacker names alike is still seen.
+     */
+    private static final java.util.Set<String> TEMPORARIES = ConcurrentHashMap.newKeySet();
+
+    /** Whether {@code path} is a temporary file of our own, being written right now. */
+    public static boolean isOwnTemporary(String path) {
+        return TEMPORARIES.contains(path);
+    }
+
+    static void temporary(java.nio.file.Path p) {
+        TEMPORARIES.add(p.toString());
+    }
+
+    static void doneWith(java.nio.file.Path p) {
+        TEMPORARIES.remove(p.toString());
+    }
+
     /** Starts from identities kept by an earlier run. */
     public RuntimeFacts(Map<String, Identity> earlier) {
         restored.putAll(earlier);

@@ -175,6 +175,9 @@ final class Monitor {
         MonitoredSet s = set;
         List<Finding> findings = new ArrayList<>();
         for (String path : paths) {
+            if (RuntimeFacts.isOwnTemporary(path)) {
+                continue;
+            }
             FileRecord record = facts.apply(b.get(path));
             Optional<MonitoredFile> file = s.lookup(path);
             if (file.isEmpty() && record != null) {
@@ -316,6 +319,9 @@ final class Monitor {
             return;
         }
         for (Finding f : findings) {
+            if (RuntimeFacts.isOwnTemporary(f.path())) {
+                continue;   // a sweep that listed a restore's temporary file while it existed
+            }
             synchronized (publishing) {
                 if (outstanding.admit(f)) {
                     alerts.incrementAndGet();

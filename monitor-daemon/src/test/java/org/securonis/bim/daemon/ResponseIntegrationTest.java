@@ -155,7 +155,7 @@ class ResponseIntegrationTest {
             assertEquals(uid, Files.getAttribute(su, "unix:uid"));
 
             JsonNode report = await(() -> closedReports().get(incident), 30, "the closed incident report");
-            assertEquals(1, report.path("files").size());
+            assertEquals(1, report.path("files").size(), report.toString());
             JsonNode file = report.path("files").get(0);
             assertEquals(su.toString(), file.path("path").asText());
             assertTrue(outcome(report, "restore").startsWith("ok: restored the known-good copy"), report.toString());
@@ -202,6 +202,11 @@ class ResponseIntegrationTest {
             holder.destroyForcibly().waitFor();
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // A plain check after the daemon's restore (and the second tampering's restore) is clean: the new inode
+        // is a runtime fact the daemon recorded, not a change.
+        assertEquals(0, Main.run(new String[] {"--config", config.toString(), "check"}, new PrintStream(out, true),
+                System.err, Clock.systemUTC(), false), out.toString());
+        out.reset();
         Main.run(new String[] {"--config", config.toString(), "lockdown", "status"}, new PrintStream(out, true),
                 System.err, Clock.systemUTC(), false);
         assertTrue(out.toString().startsWith("lockdown: ACTIVE since"), out.toString());
