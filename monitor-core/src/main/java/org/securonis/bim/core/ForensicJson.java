@@ -42,24 +42,10 @@ final class ForensicJson {
         return MAPPER.createArrayNode();
     }
 
-    /** A file record's fields: the mode as an octal string, times as ECS times. */
+    /** A file record's fields (as {@link RecordJson} writes them everywhere), marked as existing, with its check time. */
     static ObjectNode record(FileRecord r) {
-        ObjectNode o = object();
-        o.put("path", r.path());
+        ObjectNode o = (ObjectNode) RecordJson.of(r);
         o.put("exists", true);
-        o.put("type", r.type().label());
-        o.put("sha256", r.sha256());
-        o.put("size", r.size());
-        o.put("mode", r.modeString());
-        o.put("uid", Integer.toUnsignedLong(r.uid()));
-        o.put("gid", Integer.toUnsignedLong(r.gid()));
-        o.put("inode", r.inode());
-        o.put("device", r.device());
-        o.put("nlink", r.nlink());
-        o.put("mtime", AlertFormat.time(r.mtime()));
-        o.put("ctime", AlertFormat.time(r.ctime()));
-        o.put("target", r.target());
-        o.put("tier", r.tier().label());
         o.put("checked", AlertFormat.time(r.checked()));
         return o;
     }
