@@ -255,6 +255,16 @@ class DaemonIntegrationTest {
             JsonNode a = d.awaitAlert(a2 -> a2.at("/file/path").asText().equals(extra.resolve("tool").toString()), 5);
             assertEquals("event", a.at("/bim/source").asText(), "the new path is watched, not only swept");
 
+            // status reports the running daemon from the state it keeps current.
+            java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
+            assertEquals(0, Main.run(new String[] {"--config", config.toString(), "status"},
+                    new java.io.PrintStream(status, true), System.err, java.time.Clock.systemUTC(), false));
+            String st = status.toString();
+            assertTrue(st.contains("daemon:     running, pid " + d.pid()), st);
+            assertTrue(st.matches("(?s).*watching:   \\d+ files in \\d+ directories, real-time on.*"), st);
+            assertTrue(st.contains("last sweep: ") && st.contains("lockdown:   not active")
+                    && st.contains("maintenance: not active") && st.contains("events:     "), st);
+
             // bim sweep and bim reload signal the daemon through its pid file.
             assertEquals(0, Main.run(new String[] {"--config", config.toString(), "sweep"}, System.out, System.err,
                     java.time.Clock.systemUTC(), false));
