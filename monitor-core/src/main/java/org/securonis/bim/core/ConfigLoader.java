@@ -36,8 +36,11 @@ public final class ConfigLoader {
     /** Larger files are refused before parsing: no real configuration comes near this. */
     static final long MAX_CONFIG_BYTES = 1 << 20;
 
-    static final List<String> DEFAULT_CRITICAL_BINARIES =
-            List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd");
+    /** DESIGN's three, and the monitor's own files: an intruder's first target is the watchman. */
+    static final List<String> DEFAULT_CRITICAL_BINARIES = List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd",
+            "/usr/local/bin/bim", "/usr/local/lib/bim/bim.jar", "/usr/local/bin/lockdown.sh",
+            "/etc/binary_integrity_monitor.toml", "/etc/binary_integrity_monitor.key",
+            "/etc/systemd/system/binary-integrity-monitor.service");
     static final List<String> DEFAULT_SYSTEM_BINARIES = List.of("/usr/bin/*", "/usr/sbin/*");
     static final List<String> DEFAULT_CRITICAL_LIBRARIES =
             List.of("/usr/lib/x86_64-linux-gnu/libc.so*", "/usr/lib/x86_64-linux-gnu/libpam*.so*");
@@ -95,7 +98,19 @@ public final class ConfigLoader {
     /** Loads and validates {@code file}; paths in the result live on the file's own file system. */
     public static Config load(Path file) throws ConfigException {
         String text = read(file);
-        TomlParseResult toml = Toml.parse(text);
+        int depth = nesting(text);
+        if (depth > MAX_NESTING) {
+            throw new ConfigException(List.of(file + ": arrays or tables nested " + depth + " deep; a configuration "
+                    + "needs at most 2 and " + MAX_NESTING + " is the limit"));
+        }
+        TomlParseResult toml;
+        try {
+            toml = Toml.parse(text);
+        } catch (RuntimeException | AssertionError | StackOverflowError e) {
+            // The parser's own failure on hostile input (an escape it cannot represent, say): still a refusal.
+            throw new ConfigException(List.of(file + ": not valid TOML (the parser stopped: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")"));
+        }
         List<String> problems = new ArrayList<>();
         for (TomlParseError e : toml.errors()) {
             problems.add(at(file, e.position()) + e.getMessage().replaceFirst(" \\(line \\d+, column \\d+\\)$", ""));
@@ -191,6 +206,38 @@ public final class ConfigLoader {
                 new Config.Response(window, content, attributes, deleted, backupTiers, sendmail, forensicsMb << 20,
                         forensicsTimeout, maxRestores),
                 new Config.Maintenance(maxDuration, dpkgInfo));
+    }
+
+    /** Deeper nesting is refused before parsing: the parser recurses, and no configuration needs more than 2. */
+    static final int MAX_NESTING = 32;
+
+    /** The deepest nesting of [ and { outside strings and comments (dotted keys do not nest this way). */
+    static int nesting(String text) {
+        int depth = 0;
+        int max = 0;
+        char quote = 0;
+        boolean comment = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (comment) {
+                comment = c != '\n';
+            } else if (quote != 0) {
+                if (c == '\\' && quote == '"') {
+                    i++;
+                } else if (c == quote || c == '\n') {
+                    quote = 0;
+                }
+            } else if (c == '#') {
+                comment = true;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '[' || c == '{') {
+                max = Math.max(max, ++depth);
+            } else if (c == ']' || c == '}') {
+                depth = Math.max(0, depth - 1);
+            }
+        }
+        return max;
     }
 
     private static String read(Path file) throws ConfigException {

@@ -50,7 +50,10 @@ class ConfigLoaderTest {
         assertEquals(new Config(c.source(), d.monitor(), d.binaries(), d.lockdown(), d.response(), d.maintenance()), c);
         assertEquals(3600, c.monitor().interval());
         assertEquals(fs.getPath("/var/lib/binary_integrity/hashes.json"), c.monitor().databasePath());
-        assertEquals(List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd"), c.binaries().criticalBinaries());
+        assertEquals(List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd", "/usr/local/bin/bim",
+                "/usr/local/lib/bim/bim.jar", "/usr/local/bin/lockdown.sh", "/etc/binary_integrity_monitor.toml",
+                "/etc/binary_integrity_monitor.key", "/etc/systemd/system/binary-integrity-monitor.service"),
+                c.binaries().criticalBinaries(), "the monitor's own files are critical by default");
         assertTrue(c.lockdown().enableLockdown());
         assertFalse(c.lockdown().autoRestoreBackup());
     }

@@ -48,7 +48,7 @@ public final class Main {
         } catch (OutOfMemoryError e) {
             err.println("bim: out of memory: " + e.getMessage());
             return ExitCode.IO_ERROR;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
             err.println("bim: internal error: " + e);
             return ExitCode.IO_ERROR;
         }
