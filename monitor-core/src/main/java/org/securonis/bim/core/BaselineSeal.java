@@ -77,17 +77,32 @@ public final class BaselineSeal {
                 Files.createDirectories(keyFile.getParent());
             }
             boolean posix = keyFile.getFileSystem().supportedFileAttributeViews().contains("posix");
-            // Created 0600 in the one open: never readable by others, not even for a moment.
-            try (var ch = Files.newByteChannel(keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    posix ? new java.nio.file.attribute.FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------"))} : new java.nio.file.attribute.FileAttribute<?>[0])) {
-                ch.write(java.nio.ByteBuffer.wrap((HexFormat.of().formatHex(k) + "\n").getBytes(StandardCharsets.US_ASCII)));
-            } catch (FileAlreadyExistsException race) {
-                return load(keyFile);
-            }
-            if (posix) {
-                // The umask may have taken bits from 0600; set exactly.
-                Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            // Written whole to a temporary file (0600 from its creation), then linked into place: a crash leaves no
+            // key or the whole key, never a partial one, and an existing key is never replaced.
+            Path tmp = keyFile.resolveSibling("." + keyFile.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime()));
+            try {
+                try (var ch = java.nio.channels.FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE), posix ? new java.nio.file.attribute.FileAttribute<?>[] {
+                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                                : new java.nio.file.attribute.FileAttribute<?>[0])) {
+                    ch.write(java.nio.ByteBuffer.wrap((HexFormat.of().formatHex(k) + "\n")
+                            .getBytes(StandardCharsets.US_ASCII)));
+                    ch.force(true);
+                }
+                if (posix) {
+                    // The umask may have taken bits from 0600: set exactly.
+                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                }
+                try {
+                    Files.createLink(keyFile, tmp);
+                } catch (FileAlreadyExistsException race) {
+                    return load(keyFile);
+                } catch (UnsupportedOperationException noLinks) {
+                    Files.move(tmp, keyFile);
+                }
+                AtomicFiles.syncDirectory(keyFile.toAbsolutePath().getParent());
+            } finally {
+                Files.deleteIfExists(tmp);
             }
             return load(keyFile);
         }
