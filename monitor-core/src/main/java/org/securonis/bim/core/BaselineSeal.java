@@ -108,6 +108,23 @@ public final class BaselineSeal {
         }
     }
 
+    /** A fresh MAC keyed for sealing, to be fed as the content streams by. */
+    Mac mac() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks HmacSHA256", e);
+        }
+    }
+
+    /** Whether a finished MAC equals {@code seal} (compared in constant time). */
+    static boolean equal(byte[] mac, String seal) {
+        return MessageDigest.isEqual((PREFIX + HexFormat.of().formatHex(mac)).getBytes(StandardCharsets.US_ASCII),
+                seal.getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** The seal of {@code content}. */
     String seal(byte[] content, int length) {
         try {

@@ -82,9 +82,11 @@ public final class BaselineStore {
     /** Loads the baseline, validating every record and, with a seal, the seal; a bad seal is a {@link SealException}. */
     public Baseline load() throws BaselineException {
         try {
-            byte[] bytes = Files.readAllBytes(path);
-            try (JsonParser p = JSON.createParser(bytes)) {
-                return parse(p, bytes);
+            // One pass over the file, streamed: the seal is computed over the same bytes the parser reads (no
+            // second read an attacker could race, and no copy of a 30 MB file in memory).
+            try (SealingInputStream in = new SealingInputStream(Files.newInputStream(path), seal);
+                    JsonParser p = JSON.createParser(in)) {
+                return parse(p, in);
             }
         } catch (NoSuchFileException e) {
             throw new BaselineException(path + ": no baseline here (record one with `bim init`)");
@@ -104,7 +106,7 @@ public final class BaselineStore {
                 : path + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr() + ": ";
     }
 
-    private Baseline parse(JsonParser p, byte[] bytes) throws IOException, BaselineException {
+    private Baseline parse(JsonParser p, SealingInputStream in) throws IOException, BaselineException {
         long sealedUpTo = -1;
         String sealText = null;
         if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -168,7 +170,7 @@ public final class BaselineStore {
                 throw new SealException(path + ": the baseline has no seal (it was written or edited without the key "
                         + seal.keyFile() + "): not trusted");
             }
-            if (sealedUpTo <= 0 || sealedUpTo > bytes.length || !seal.verify(bytes, (int) sealedUpTo, sealText)) {
+            if (sealedUpTo <= 0 || !in.matches(sealedUpTo, sealText)) {
                 throw new SealException(path + ": the seal does not match the content (the baseline was edited, or "
                         + "the key " + seal.keyFile() + " changed): not trusted");
             }

@@ -39,6 +39,16 @@ public final class Sweep {
     /** Verifies the set against {@code baseline} (empty for a first capture); blocks until done. */
     public SweepResult run(MonitoredSet set, Baseline baseline, Source source, SweepProgress progress)
             throws InterruptedException {
+        return run(set, baseline, source, progress, true);
+    }
+
+    /**
+     * As {@link #run(MonitoredSet, Baseline, Source, SweepProgress)}; without {@code keepObservations} only the
+     * findings and problems are kept (the result's observations are then empty): a daemon's periodic sweep needs
+     * no more, and holding a capture of every file for the length of a sweep is what sets its memory high-water.
+     */
+    public SweepResult run(MonitoredSet set, Baseline baseline, Source source, SweepProgress progress,
+            boolean keepObservations) throws InterruptedException {
         Instant start = Instant.now(clock);
         if (set.size() + baseline.size() >= 1 << 22) {
             throw new IllegalArgumentException("a sweep of " + (set.size() + baseline.size())
@@ -68,7 +78,10 @@ public final class Sweep {
         }
         progress.start(work.length, total);
 
-        Verifier.Verification[] results = new Verifier.Verification[work.length];
+        Verifier.Verification[] results = new Verifier.Verification[keepObservations ? work.length : 0];
+        Finding[] found = new Finding[keepObservations ? 0 : work.length];
+        String[] failed = new String[keepObservations ? 0 : work.length];
+        boolean[] verified = new boolean[work.length];
         AtomicInteger next = new AtomicInteger();
         long bytesBefore = verifier.inspector().bytesHashed();
         Runnable worker = () -> {
@@ -79,7 +92,13 @@ public final class Sweep {
                 int i = order[k];
                 MonitoredFile f = work[i];
                 Verifier.Verification v = verifier.verify(f, baseline.get(f.path()), source);
-                results[i] = v;
+                if (keepObservations) {
+                    results[i] = v;
+                } else {
+                    found[i] = v.finding();
+                    failed[i] = v.observation().error();
+                }
+                verified[i] = true;
                 FileRecord s = v.observation().state();
                 progress.done(s == null ? 0 : s.size());
             }
@@ -104,8 +123,20 @@ public final class Sweep {
         List<Finding> findings = new ArrayList<>();
         List<SweepResult.Problem> problems = new ArrayList<>();
         Map<String, Observation> observations = new HashMap<>();
-        for (Verifier.Verification v : results) {
-            Objects.requireNonNull(v, "a sweep worker left a path unverified");
+        for (int i = 0; i < work.length; i++) {
+            if (!verified[i]) {
+                throw new IllegalStateException("a sweep worker left " + work[i].path() + " unverified");
+            }
+            if (!keepObservations) {
+                if (found[i] != null) {
+                    findings.add(found[i]);
+                }
+                if (failed[i] != null) {
+                    problems.add(new SweepResult.Problem(work[i].path(), failed[i]));
+                }
+                continue;
+            }
+            Verifier.Verification v = results[i];
             observations.put(v.file().path(), v.observation());
             if (v.finding() != null) {
                 findings.add(v.finding());

@@ -183,4 +183,23 @@ class BaselineStoreTest {
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThrows(IOException.class, () -> BaselineSeal.load(key));
     }
+
+    @Test
+    void largeSealedBaseline_verifiesAndAnEditFarInIsCaught() throws Exception {
+        Files.createDirectories(db.getParent());
+        BaselineStore sealed = new BaselineStore(db, BaselineSeal.loadOrCreate(fs.getPath("/etc/bim.key")));
+        List<FileRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            records.add(TestFs.record(String.format("/usr/lib/x86_64-linux-gnu/lib%05d.so", i), TestFs.sha256("l" + i)));
+        }
+        Baseline big = Baseline.of(T, T, records);
+        sealed.save(big);
+        assertTrue(Files.size(db) > 4 * SealingInputStream.LAG, "larger than the seal's window: " + Files.size(db));
+        assertEquals(big, sealed.load());
+        String text = Files.readString(db);
+        Files.writeString(db, text.replace(TestFs.sha256("l2500"), TestFs.sha256("trojan")));
+        assertThrows(SealException.class, sealed::load);
+        Files.writeString(db, text.replace(TestFs.sha256("l4999"), TestFs.sha256("trojan")));
+        assertThrows(SealException.class, sealed::load, "an edit in the last record, inside the window");
+    }
 }

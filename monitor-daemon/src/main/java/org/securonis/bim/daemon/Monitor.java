@@ -214,28 +214,28 @@ final class Monitor {
         Verifier sweeping = rate == 0 ? verifier : new Verifier(new Inspector(clock,
                 org.securonis.bim.core.Throttle.of(rate * 1_000_000L)), clock);
         SweepResult r = new Sweep(sweeping, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
-                new SweepProgress());
+                new SweepProgress(), false);
         int alertsBefore = (int) alerts.get();
         List<Finding> findings = r.findings();
         if (trigger.equals("reload")) {
             findings = quietNewlySelected(findings, before);
         }
         publish(findings);
-        java.util.Set<String> differing = new java.util.HashSet<>();
+        // Outstanding changes that this sweep no longer finds (nor failed to read) match their baseline again.
+        java.util.Set<String> unsettled = new java.util.HashSet<>();
         r.findings().forEach(f -> {
-            differing.add(f.path());
+            unsettled.add(f.path());
             if (f.previousPath() != null) {
-                differing.add(f.previousPath());
+                unsettled.add(f.previousPath());
             }
         });
-        r.observations().forEach((path, o) -> {
-            if (!o.isFailed() && !differing.contains(path)) {
-                Outstanding.Entry e = outstanding.clear(path);
-                if (e != null) {
-                    LOG.info("{} matches its baseline again (was {})", Names.escape(path), e.action().label());
-                }
+        r.problems().forEach(p -> unsettled.add(p.path()));
+        for (Outstanding.Entry e : outstanding.entries()) {
+            if (!unsettled.contains(e.path()) && e.action() != org.securonis.bim.core.Action.BASELINE_TAMPERED
+                    && outstanding.clear(e.path()) != null) {
+                LOG.info("{} matches its baseline again (was {})", Names.escape(e.path()), e.action().label());
             }
-        });
+        }
         for (SweepResult.Problem p : r.problems()) {
             LOG.warn("unverified {}: {}", Names.escape(p.path()), p.message());
         }

@@ -1,0 +1,77 @@
+package org.securonis.bim.core;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import javax.crypto.Mac;
+
+/**
+ * Feeds the bytes a parser reads into the seal's MAC, holding back the last {@value #LAG} bytes: the parser reads
+ * ahead of the token it reports, and the seal ends at a token (the end of the files array), so only once that
+ * offset is known are the held-back bytes up to it added. Single-threaded, owned by one load.
+ */
+final class SealingInputStream extends FilterInputStream {
+
+    /** More than any parser's read-ahead (Jackson's buffers are 8 KB). */
+    static final int LAG = 1 << 16;
+
+    private final Mac mac;
+    private final byte[] ring = new byte[LAG];
+    private long read;
+    private long macked;
+
+    SealingInputStream(InputStream in, BaselineSeal seal) {
+        super(in);
+        this.mac = seal == null ? null : seal.mac();
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0 && mac != null) {
+            for (int done = 0; done < n; ) {
+                int chunk = Math.min(n - done, LAG);
+                // The bytes about to be overwritten in the window are older than any read-ahead: feed them first.
+                feed(read + chunk - LAG);
+                for (int i = 0; i < chunk; i++) {
+                    ring[(int) ((read + i) % LAG)] = b[off + done + i];
+                }
+                read += chunk;
+                done += chunk;
+            }
+        } else if (n > 0) {
+            read += n;
+        }
+        return n;
+    }
+
+    private void feed(long upTo) {
+        while (macked < upTo) {
+            int at = (int) (macked % LAG);
+            int chunk = (int) Math.min(upTo - macked, LAG - at);
+            mac.update(ring, at, chunk);
+            macked += chunk;
+        }
+    }
+
+    /** Whether the first {@code end} bytes read carry {@code seal}; false when {@code end} fell out of the window. */
+    boolean matches(long end, String seal) {
+        if (mac == null || end < macked || end > read) {
+            return false;
+        }
+        feed(end);
+        return BaselineSeal.equal(mac.doFinal(), seal);
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+}
