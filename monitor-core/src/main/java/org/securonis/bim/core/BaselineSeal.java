@@ -124,22 +124,4 @@ public final class BaselineSeal {
         return MessageDigest.isEqual((PREFIX + HexFormat.of().formatHex(mac)).getBytes(StandardCharsets.US_ASCII),
                 seal.getBytes(StandardCharsets.US_ASCII));
     }
-
-    /** The seal of {@code content}. */
-    String seal(byte[] content, int length) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(content, 0, length);
-            return PREFIX + HexFormat.of().formatHex(mac.doFinal());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks HmacSHA256", e);
-        }
-    }
-
-    /** Whether {@code seal} is the seal of the content (compared in constant time). */
-    boolean verify(byte[] content, int length, String seal) {
-        return MessageDigest.isEqual(seal(content, length).getBytes(StandardCharsets.US_ASCII),
-                seal.getBytes(StandardCharsets.US_ASCII));
-    }
 }

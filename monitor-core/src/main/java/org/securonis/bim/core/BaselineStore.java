@@ -316,29 +316,45 @@ public final class BaselineStore {
 
     /** Writes {@code baseline} atomically (sealed, with a key): a crash leaves the old file or the new one, whole. */
     public void save(Baseline baseline) throws IOException {
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(256 + 400 * baseline.size());
-        try (JsonGenerator g = JSON.createGenerator(buf, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeStringField("format", FORMAT);
-            g.writeNumberField("version", baseline.version());
-            g.writeStringField("created", baseline.created().toString());
-            g.writeStringField("updated", baseline.updated().toString());
-            g.writeArrayFieldStart("files");
-            for (FileRecord r : baseline.files().values()) {
+        AtomicFiles.write(path, out -> {
+            // Streamed: the seal's MAC sees every byte up to the end of the files array as it goes to the file.
+            javax.crypto.Mac mac = seal == null ? null : seal.mac();
+            boolean[] sealing = {mac != null};
+            java.io.OutputStream tee = new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (sealing[0]) {
+                        mac.update(b, off, len);
+                    }
+                    this.out.write(b, off, len);
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+            };
+            try (JsonGenerator g = JSON.createGenerator(tee, JsonEncoding.UTF8)) {
+                g.writeStartObject();
+                g.writeStringField("format", FORMAT);
+                g.writeNumberField("version", baseline.version());
+                g.writeStringField("created", baseline.created().toString());
+                g.writeStringField("updated", baseline.updated().toString());
+                g.writeArrayFieldStart("files");
+                for (FileRecord r : baseline.files().values()) {
+                    g.writeRaw('\n');
+                    writeRecord(g, r);
+                }
+                g.writeEndArray();
+                g.flush();
+                if (mac != null) {
+                    sealing[0] = false;
+                    g.writeStringField("seal", BaselineSeal.PREFIX + java.util.HexFormat.of().formatHex(mac.doFinal()));
+                }
+                g.writeEndObject();
                 g.writeRaw('\n');
-                writeRecord(g, r);
             }
-            g.writeEndArray();
-            g.flush();
-            if (seal != null) {
-                byte[] body = buf.toByteArray();
-                g.writeStringField("seal", seal.seal(body, body.length));
-            }
-            g.writeEndObject();
-            g.writeRaw('\n');
-        }
-        byte[] bytes = buf.toByteArray();
-        AtomicFiles.write(path, out -> out.write(bytes));
+        });
     }
 
     private static void writeRecord(JsonGenerator g, FileRecord r) throws IOException {
