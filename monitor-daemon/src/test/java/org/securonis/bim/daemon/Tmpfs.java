@@ -22,8 +22,14 @@ final class Tmpfs implements AutoCloseable {
     }
 
     static Tmpfs create(String name) throws IOException, InterruptedException {
+        return create(name, 256);
+    }
+
+    /** A tmpfs of {@code megabytes} (every file takes at least a 4 KiB page). */
+    static Tmpfs create(String name, int megabytes) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bim-" + name + "-");
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256m,mode=0755", "tmpfs", dir.toString())
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + megabytes + "m,mode=0755", "tmpfs",
+                dir.toString())
                 .redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         if (p.waitFor() == 0) {

@@ -1,0 +1,136 @@
+package org.securonis.bim.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Files and names chosen to break a monitor, on a real tmpfs: each gets a sensible record or finding. */
+class HostileTreeTest {
+
+    private Tmpfs tmp;
+    private Path bin;
+    private Path config;
+    private String out;
+    private String err;
+
+    @BeforeEach
+    void tree() throws Exception {
+        tmp = Tmpfs.create("hostile", 1024);
+        bin = Files.createDirectories(tmp.root.resolve("usr/bin"));
+        config = tmp.root.resolve("bim.toml");
+        Files.writeString(config, """
+                [monitor]
+                database_path = "%1$s/state/hashes.json"
+                key_path = "%1$s/state/bim.key"
+                log_dir = "%1$s/state/log"
+                lockdown_script = "/bin/false"
+                [binaries]
+                critical_binaries = []
+                system_binaries = ["%1$s/usr/bin/**"]
+                include_libraries = false
+                [lockdown]
+                backup_dir = "%1$s/state/backup"
+                """.formatted(tmp.root));
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        tmp.close();
+    }
+
+    private int bim(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        String[] argv = new String[args.length + 2];
+        argv[0] = "--config";
+        argv[1] = config.toString();
+        System.arraycopy(args, 0, argv, 2, args.length);
+        int code = Main.run(argv, new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), Clock.systemUTC(), false);
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    @Test
+    void namesWithNewlinesTabsQuotesAndLongComponents_areEscapedForPeopleAndExactInJson() throws Exception {
+        String[] names = {"new\nline", "tab\there", "quote\"d", "back\\slash", "x".repeat(255), "ünïcødé",
+                "\u001b[2Jclear"};
+        for (String n : names) {
+            Files.writeString(bin.resolve(n), n);
+        }
+        assertEquals(0, bim("init"), err);
+        for (String n : names) {
+            Files.writeString(bin.resolve(n), "changed " + n.length());
+        }
+        assertEquals(4, bim("check"), err);
+        for (String line : out.split("\n")) {
+            assertTrue(!line.contains("\u001b") && !line.startsWith("line"), "no forged or painted line: " + line);
+        }
+        assertTrue(out.contains("new\\nline") && out.contains("tab\\there") && out.contains("\\x1b[2Jclear"), out);
+        assertEquals(4, bim("check", "--json"));
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        for (String line : out.split("\n")) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            paths.add(n.at("/file/path").asText());
+        }
+        for (String n : names) {
+            assertTrue(paths.contains(bin.resolve(n).toString()), "exact in JSON: " + n);
+        }
+    }
+
+    @Test
+    void aPathNearPathMax_andAHundredThousandFilesInOneDirectory_areHandled() throws Exception {
+        Path deep = bin;
+        while (deep.toString().length() < 3800) {
+            deep = deep.resolve("d".repeat(200));
+        }
+        Files.createDirectories(deep);
+        Files.writeString(deep.resolve("deepfile"), "deep");
+        Path many = Files.createDirectories(bin.resolve("many"));
+        byte[] one = {1};
+        for (int i = 0; i < 100_000; i++) {
+            Files.write(many.resolve("f" + i), one);
+        }
+        long t0 = System.nanoTime();
+        assertEquals(0, bim("init"), err);
+        assertTrue(out.contains("recorded 100001 files"), out);
+        Files.writeString(deep.resolve("deepfile"), "deeper");
+        Files.delete(many.resolve("f77777"));
+        assertEquals(2 | 4, bim("check"), err);
+        assertTrue(out.contains("deepfile") && out.contains("f77777"), out);
+        System.out.printf("hostile tree: init + check of 100,001 files (one at %d characters) in %d ms%n",
+                deep.resolve("deepfile").toString().length(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Test
+    void fifoSocketDeviceAndSymlinkLoopsAndOutsideLinks_areRecordedNotOpened() throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "cd \"$1\" && mkfifo fifo && mknod null c 1 3 && ln -s loop1 loop2 "
+                + "&& ln -s loop2 loop1 && ln -s /etc/passwd outside && python3 -c \"import socket; "
+                + "s=socket.socket(socket.AF_UNIX); s.bind('sock')\"", "sh", bin.toString()).redirectErrorStream(true)
+                .start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        assertEquals(0, bim("init"), err);
+        assertEquals(0, bim("check", "--json"), out + err);
+        String db = Files.readString(tmp.root.resolve("state/hashes.json"));
+        assertTrue(db.contains("\"type\":\"fifo\"") && db.contains("\"type\":\"char_device\"")
+                && db.contains("\"type\":\"socket\"") && db.contains("\"target\":\"/etc/passwd\""), db);
+        assertTrue(!db.contains(sha256(Files.readAllBytes(Path.of("/etc/passwd")))),
+                "the outside target is not hashed as if it were the link");
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    }
+}
