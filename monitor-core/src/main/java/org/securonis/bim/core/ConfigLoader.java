@@ -388,43 +388,24 @@ public final class ConfigLoader {
         }
 
         List<String> paths(TomlTable t, String section, String key, List<String> def, boolean globs) {
-            Object v = value(t, key);
-            if (v == null) {
-                return def;
-            }
             String what = globs ? "an array of absolute paths or glob patterns" : "an array of absolute paths";
-            if (!(v instanceof TomlArray array)) {
-                typeProblem(t, section, key, what, v);
-                return def;
-            }
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < array.size(); i++) {
-                Object item = array.get(i);
-                TomlPosition pos = array.inputPositionOf(i);
-                if (!(item instanceof String s)) {
-                    problems.add(at(file, pos) + section + "." + key + "[" + i + "] must be a string, not "
-                            + describe(item));
-                    continue;
-                }
-                String expected = checkPath(s, globs);
-                if (expected != null) {
-                    problems.add(at(file, pos) + section + "." + key + "[" + i + "] (\"" + s + "\") must be "
-                            + expected);
-                    continue;
-                }
-                out.add(Glob.normalize(s));
-            }
-            return out;
+            return strings(t, section, key, def, what, v -> checkPath(v, globs)).stream().map(Glob::normalize).toList();
         }
 
         List<String> strings(TomlTable t, String section, String key, List<String> def,
+                Function<String, String> check) {
+            return strings(t, section, key, def, "an array of strings", check);
+        }
+
+        /** An array of strings, each passing {@code check} (which names what was expected, or returns null). */
+        private List<String> strings(TomlTable t, String section, String key, List<String> def, String what,
                 Function<String, String> check) {
             Object v = value(t, key);
             if (v == null) {
                 return def;
             }
             if (!(v instanceof TomlArray array)) {
-                typeProblem(t, section, key, "an array of strings", v);
+                typeProblem(t, section, key, what, v);
                 return def;
             }
             List<String> out = new ArrayList<>();

@@ -304,11 +304,7 @@ class DaemonIntegrationTest {
     }
 
     private int bim(String... args) {
-        String[] argv = new String[args.length + 2];
-        argv[0] = "--config";
-        argv[1] = config.toString();
-        System.arraycopy(args, 0, argv, 2, args.length);
-        return Main.run(argv, System.out, System.err, java.time.Clock.systemUTC(), false);
+        return Bim.run(config, args).code();
     }
 
     private static String md5(String s) throws Exception {
