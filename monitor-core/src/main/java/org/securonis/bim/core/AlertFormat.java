@@ -13,7 +13,7 @@ import java.time.ZoneOffset;
  */
 public final class AlertFormat {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.MAPPER;
     private static final DateTimeFormatter MILLIS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -91,12 +91,12 @@ public final class AlertFormat {
         };
     }
 
-    /** A one-line human summary, e.g. "updated /usr/bin/su (critical): sha256, size". */
+    /** A one-line human summary, e.g. "updated /usr/bin/su (critical): sha256, size"; names escaped. */
     public static String summary(Finding f) {
         StringBuilder sb = new StringBuilder();
-        sb.append(f.action().label()).append(' ').append(f.path()).append(" (").append(f.tier().label()).append(')');
+        sb.append(f.action().label()).append(' ').append(Names.escape(f.path())).append(" (").append(f.tier().label()).append(')');
         if (f.action() == Action.MOVED) {
-            sb.append(" from ").append(f.previousPath());
+            sb.append(" from ").append(Names.escape(f.previousPath()));
         } else if (!f.changes().isEmpty()) {
             sb.append(": ").append(String.join(", ", f.changes()));
         }

@@ -30,9 +30,16 @@ public final class BackupStore {
     }
 
     private final Path dir;
+    private final FileOpener opener;
 
     public BackupStore(Path dir) {
+        this(dir, FileOpener.JDK);
+    }
+
+    /** A store that reads the files it keeps with {@code opener}. */
+    public BackupStore(Path dir, FileOpener opener) {
         this.dir = dir;
+        this.opener = opener;
     }
 
     public Path dir() {
@@ -75,7 +82,7 @@ public final class BackupStore {
         Path tmp = sub.resolve("." + sha256 + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         MessageDigest md = sha256();
         try {
-            try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
+            try (InputStream in = Channels.newInputStream(opener.open(source));
                     FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                             LinkOption.NOFOLLOW_LINKS),
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--------")));

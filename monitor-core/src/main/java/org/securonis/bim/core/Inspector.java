@@ -2,7 +2,6 @@ package org.securonis.bim.core;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -50,15 +47,20 @@ public final class Inspector {
     private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES));
 
     private final Throttle throttle;
+    private final FileOpener opener;
 
     public Inspector(Clock clock) {
-        this(clock, null);
+        this(clock, null, FileOpener.JDK);
     }
 
-    /** An inspector whose reads are paced by {@code throttle} (null: as fast as the disk goes). */
-    public Inspector(Clock clock, Throttle throttle) {
+    /**
+     * An inspector that opens files with {@code opener} and whose reads are paced by {@code throttle} (null: as
+     * fast as the disk goes).
+     */
+    public Inspector(Clock clock, Throttle throttle, FileOpener opener) {
         this.clock = clock;
         this.throttle = throttle;
+        this.opener = opener;
     }
 
     /** Total bytes hashed by this inspector so far, for progress and throughput figures. */
@@ -70,19 +72,13 @@ public final class Inspector {
     public Observation capture(MonitoredFile file) {
         String path = file.path();
         Path source = file.source();
-        if (path.indexOf('\uFFFD') >= 0) {
-            // The JDK decoded a name that is not valid UTF-8 lossily: that name cannot be opened, so the file is
-            // reported as unverifiable rather than silently taken for missing.
-            return Observation.failed(path, file.tier(), null, "its name is not valid UTF-8; this build cannot open "
-                    + "it (run under a UTF-8 locale; names with invalid bytes are a known limit)");
-        }
         try {
             Map<String, Object> before = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
             for (int attempt = 1; ; attempt++) {
                 FileRecord stat = record(path, file.tier(), before, null, null);
                 switch (stat.type()) {
                     case SYMLINK:
-                        String target = Files.readSymbolicLink(source).toString();
+                        String target = Names.of(Files.readSymbolicLink(source));
                         Map<String, Object> after = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
                         if (same(before, after) || attempt == ATTEMPTS) {
                             return Observation.present(record(path, file.tier(), after, null, target));
@@ -96,18 +92,22 @@ public final class Inspector {
                 }
                 String sha;
                 try {
-                    sha = hash(source);
+                    sha = hash(source, before);
                 } catch (AccessDeniedException e) {
                     return Observation.failed(path, file.tier(), stat, "cannot read: permission denied");
+                } catch (FileOpener.ChangedException e) {
+                    sha = null;
                 }
-                Map<String, Object> after;
-                try {
-                    after = Files.readAttributes(source, IDENTITY, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    return Observation.missing(path, file.tier());
-                }
-                if (same(before, after)) {
-                    return Observation.present(record(path, file.tier(), before, sha, null));
+                if (sha != null) {
+                    Map<String, Object> after;
+                    try {
+                        after = Files.readAttributes(source, IDENTITY, LinkOption.NOFOLLOW_LINKS);
+                    } catch (NoSuchFileException e) {
+                        return Observation.missing(path, file.tier());
+                    }
+                    if (same(before, after)) {
+                        return Observation.present(record(path, file.tier(), before, sha, null));
+                    }
                 }
                 before = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
                 if (attempt == ATTEMPTS) {
@@ -130,13 +130,17 @@ public final class Inspector {
         }
     }
 
-    private String hash(Path source) throws IOException {
+    /** The digest of the file's bytes, or null when what was opened is not the file {@code before} describes. */
+    private String hash(Path source, Map<String, Object> before) throws IOException {
         MessageDigest md = digests.get();
         md.reset();
         ByteBuffer buf = buffers.get();
-        // NOFOLLOW_LINKS opens with O_NOFOLLOW: a symlink swapped in after the lstat is refused, not followed.
-        try (SeekableByteChannel ch = Files.newByteChannel(source, Set.of(StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS))) {
+        // Never follows a symlink swapped in after the lstat; the native opener also says what it opened.
+        try (FileOpener.Opened ch = opener.open(source)) {
+            if (ch.inode() >= 0 && (ch.inode() != ((Number) before.get("ino")).longValue()
+                    || ch.device() != ((Number) before.get("dev")).longValue())) {
+                return null;
+            }
             while (true) {
                 buf.clear();
                 int n = ch.read(buf);

@@ -19,7 +19,7 @@ public final class LockdownState {
     public record Active(Instant since, String incidentId, String outcome) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final Path file;
 
     public LockdownState(Path stateDir) {

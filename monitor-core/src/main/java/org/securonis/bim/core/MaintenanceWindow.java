@@ -25,7 +25,7 @@ public final class MaintenanceWindow {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final Path file;
 
     public MaintenanceWindow(Path stateDir) {

@@ -64,7 +64,7 @@ public final class MonitoredSet {
         this.excludes = excludes;
         Map<String, Member> m = new TreeMap<>();
         files.forEach((path, f) -> {
-            String src = f.source().toString();
+            String src = Names.of(f.source());
             m.put(path, new Member(f.tier(), src.equals(path) ? null : src));
         });
         this.members = Collections.unmodifiableMap(m);
@@ -120,7 +120,7 @@ public final class MonitoredSet {
             for (Map.Entry<String, Path> e : found.entrySet()) {
                 MonitoredFile f = new MonitoredFile(e.getKey(), e.getValue(), rule.tier);
                 if (!excluded(excludes, f)) {
-                    bySource.putIfAbsent(e.getValue().toString(), f);
+                    bySource.putIfAbsent(Names.of(e.getValue()), f);
                 }
             }
         }
@@ -181,7 +181,7 @@ public final class MonitoredSet {
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(realDir)) {
             for (Path entry : entries) {
-                String name = entry.getFileName().toString();
+                String name = nameOf(entry);
                 if (!anyDepth && !g.partMatches(part, name)) {
                     continue;
                 }
@@ -205,6 +205,16 @@ public final class MonitoredSet {
         }
     }
 
+    // The entry's exact name: the JDK's text, or (for a name it decoded lossily) the kernel's bytes escaped.
+    private static String nameOf(Path entry) {
+        String name = entry.getFileName().toString();
+        if (name.indexOf('\uFFFD') < 0) {
+            return name;
+        }
+        String full = Names.of(entry);
+        return full.substring(full.lastIndexOf('/') + 1);
+    }
+
     private static void addIfFile(Path real, String display, Map<String, Path> out) {
         try {
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -218,7 +228,7 @@ public final class MonitoredSet {
 
     private static boolean excluded(List<Glob> excludes, MonitoredFile f) {
         for (Glob x : excludes) {
-            if (x.matches(f.path()) || x.matches(f.source().toString())) {
+            if (x.matches(f.path()) || x.matches(Names.of(f.source()))) {
                 return true;
             }
         }
@@ -243,7 +253,7 @@ public final class MonitoredSet {
     }
 
     private MonitoredFile file(String path, Member m) {
-        return new MonitoredFile(path, fs.getPath(m.source() == null ? path : m.source()), m.tier());
+        return new MonitoredFile(path, Names.path(fs, m.source() == null ? path : m.source()), m.tier());
     }
 
     /** Whether {@code path} was a member when the set was resolved. */
@@ -286,7 +296,7 @@ public final class MonitoredSet {
                 continue;
             }
             String rest = norm.equals(rule.root) ? "" : norm.substring(rule.root.equals("/") ? 1 : rule.root.length() + 1);
-            Path source = rest.isEmpty() ? rule.realRoot : rule.realRoot.resolve(rest);
+            Path source = rest.isEmpty() ? rule.realRoot : Names.path(fs, join(Names.of(rule.realRoot), rest));
             MonitoredFile f = new MonitoredFile(norm, source, rule.tier);
             return excluded(excludes, f) ? Optional.empty() : Optional.of(f);
         }
@@ -295,6 +305,6 @@ public final class MonitoredSet {
 
     /** The member for a baseline path no longer in the set, read through its configured name. */
     MonitoredFile outside(FileRecord record) {
-        return new MonitoredFile(record.path(), fs.getPath(record.path()), record.tier());
+        return new MonitoredFile(record.path(), Names.path(fs, record.path()), record.tier());
     }
 }

@@ -101,7 +101,7 @@ final class ProcScanner {
 
     /** Processes whose exe, maps or fds refer to the file, by device+inode or else by path. */
     List<ProcessInfo> using(Path file, long device, long inode, List<String> errors) {
-        String wanted = file.toString();
+        String wanted = Names.of(file);
         List<ProcessInfo> found = new ArrayList<>();
         List<Long> pids = pids(errors);
         for (long pid : pids) {
@@ -303,7 +303,7 @@ final class ProcScanner {
 
     private String readLink(long pid, Path link) {
         try {
-            return Files.readSymbolicLink(link).toString();
+            return Names.of(Files.readSymbolicLink(link));
         } catch (AccessDeniedException e) {
             denied.add(pid);
             return null;

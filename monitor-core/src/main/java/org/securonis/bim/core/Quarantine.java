@@ -48,14 +48,21 @@ public final class Quarantine {
 
     private static final DateTimeFormatter NAME_TIME =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final Path dir;
     private final Clock clock;
+    private final FileOpener opener;
 
     public Quarantine(Path dir, Clock clock) {
+        this(dir, clock, FileOpener.JDK);
+    }
+
+    /** A quarantine that reads the files it captures with {@code opener}. */
+    public Quarantine(Path dir, Clock clock, FileOpener opener) {
         this.dir = dir;
         this.clock = clock;
+        this.opener = opener;
     }
 
     /** The directory. */
@@ -84,7 +91,7 @@ public final class Quarantine {
             Path tmp = dir.resolve(".capture-" + Long.toHexString(System.nanoTime()) + ".tmp");
             MessageDigest md = sha256();
             try {
-                try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
+                try (InputStream in = Channels.newInputStream(opener.open(source));
                         FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW,
                                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--------")));

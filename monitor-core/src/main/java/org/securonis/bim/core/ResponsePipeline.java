@@ -77,6 +77,7 @@ public final class ResponsePipeline implements AutoCloseable {
     private final Map<String, Deque<Instant>> restores = new HashMap<>();
     private final Map<String, Incident> open = new LinkedHashMap<>();
     private volatile Settler settler = path -> { };
+    private volatile FileOpener opener = FileOpener.JDK;
     private Incident current;
 
     public ResponsePipeline(Config config, Clock clock, boolean dryRun, Publisher publisher, Quarantine quarantine,
@@ -116,6 +117,11 @@ public final class ResponsePipeline implements AutoCloseable {
         this.settler = settler;
     }
 
+    /** How containment opens a file it disarms (default: the JDK's open). */
+    public void setOpener(FileOpener opener) {
+        this.opener = opener;
+    }
+
     /** Answers one new finding (already de-duplicated); the caller serializes calls for one path. */
     public void respond(Finding f) {
         Set<ResponseAction> actions = config.response().actionsFor(f);
@@ -129,7 +135,7 @@ public final class ResponsePipeline implements AutoCloseable {
         if (inc == null) {
             return;
         }
-        Path path = quarantine.dir().getFileSystem().getPath(f.path());
+        Path path = Names.path(quarantine.dir().getFileSystem(), f.path());
         if (actions.contains(ResponseAction.QUARANTINE)) {
             quarantineStage(inc, entry, path);
         }
@@ -268,7 +274,7 @@ public final class ResponsePipeline implements AutoCloseable {
             Path tmp = path.resolveSibling(".bim-restore-" + Long.toHexString(System.nanoTime()));
             RuntimeFacts.temporary(tmp);
             try {
-                Files.createSymbolicLink(tmp, path.getFileSystem().getPath(base.target()));
+                Files.createSymbolicLink(tmp, Names.path(path.getFileSystem(), base.target()));
                 Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -303,11 +309,20 @@ public final class ResponsePipeline implements AutoCloseable {
             record(inc, "contain", f.path(), "skipped", "mode " + cur.modeString() + " is neither executable nor set-id");
             return;
         }
-        try {
-            Files.setAttribute(path, "unix:mode", safe, LinkOption.NOFOLLOW_LINKS);
+        // Through the opened file, so that what is disarmed is the file seen: a FIFO swapped in is not opened for
+        // reading, a symlink is not followed, and another file renamed over it keeps its bits.
+        try (FileOpener.Opened o = opener.open(path)) {
+            if (o.inode() >= 0 && (o.inode() != cur.inode() || o.device() != cur.device())) {
+                record(inc, "contain", f.path(), "skipped", "replaced again since it was seen (inode " + o.inode()
+                        + ", was " + cur.inode() + "): not disarmed; the new file is verified on its own");
+                return;
+            }
+            o.setMode(safe);
             settler.settle(f.path());
             record(inc, "contain", f.path(), "ok", String.format("disarmed: mode %s -> %04o (execute and set-id bits "
                     + "cleared; the content stays for analysis)", cur.modeString(), safe));
+        } catch (FileOpener.ChangedException e) {
+            record(inc, "contain", f.path(), "skipped", "not disarmed: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             record(inc, "contain", f.path(), "failed", "cannot clear the execute bits: " + e.getMessage());
         }
@@ -480,7 +495,7 @@ public final class ResponsePipeline implements AutoCloseable {
             body.append("Binary Integrity Monitor on ").append(host).append(" opened incident ").append(inc.id)
                     .append(" at ").append(AlertFormat.time(inc.opened)).append(".\n\n");
             for (Incident.Entry e : inc.entries) {
-                body.append("  ").append(Names.escape(AlertFormat.summary(e.finding))).append('\n');
+                body.append("  ").append(AlertFormat.summary(e.finding)).append('\n');
             }
             body.append("\nActions:\n");
             for (ActionOutcome a : inc.actions) {

@@ -28,11 +28,11 @@ public final class RuntimeFacts {
     }
 
     static void temporary(java.nio.file.Path p) {
-        TEMPORARIES.add(p.toString());
+        TEMPORARIES.add(Names.of(p));
     }
 
     static void doneWith(java.nio.file.Path p) {
-        TEMPORARIES.remove(p.toString());
+        TEMPORARIES.remove(Names.of(p));
     }
 
     /** Starts from identities kept by an earlier run. */

@@ -24,8 +24,8 @@ final class AlertSink implements ResponsePipeline.Publisher {
 
     @Override
     public void alert(Finding f, String incidentId) {
-        ALERTS.info(AlertFormat.alert(f, incidentId).toString());
-        LOG.warn("ALERT {} [{}]{}{}", Names.escape(AlertFormat.summary(f)), f.source().label(),
+        ALERTS.info(org.securonis.bim.core.Json.line(AlertFormat.alert(f, incidentId)));
+        LOG.warn("ALERT {} [{}]{}{}", AlertFormat.summary(f), f.source().label(),
                 incidentId == null ? "" : " incident " + incidentId, dryRun ? " (dry run)" : "");
     }
 }

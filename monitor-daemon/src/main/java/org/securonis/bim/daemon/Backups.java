@@ -22,7 +22,7 @@ final class Backups {
         if (inv.config.response().backupTiers().isEmpty()) {
             return 0;
         }
-        BackupStore store = new BackupStore(inv.config.lockdown().backupDir());
+        BackupStore store = new BackupStore(inv.config.lockdown().backupDir(), NativeOpener.best());
         try {
             store.prepare();
         } catch (IOException e) {
@@ -37,7 +37,7 @@ final class Backups {
                 continue;
             }
             try {
-                store.store(Path.of(r.path()), r.sha256());
+                store.store(Names.path(java.nio.file.FileSystems.getDefault(), r.path()), r.sha256());
                 kept++;
             } catch (IOException e) {
                 failed++;

@@ -69,27 +69,27 @@ final class EventIntake implements WatchListener {
             configChanged.run();
         }
         switch (e.kind()) {
-            case CLOSE_WRITE, ATTRIB, MOVED_TO -> offer(e.path().toString(), now);
+            case CLOSE_WRITE, ATTRIB, MOVED_TO -> offer(Names.fromBytes(e.rawPath()), now);
             case DELETE, MOVED_FROM -> {
-                List<String> gone = new ArrayList<>(List.of(e.path().toString()));
+                List<String> gone = new ArrayList<>(List.of(Names.fromBytes(e.rawPath())));
                 if (e.directory()) {
-                    gone.addAll(monitor.recordedUnder(e.path().toString()));
+                    gone.addAll(monitor.recordedUnder(Names.fromBytes(e.rawPath())));
                 }
                 pending.offer(gone, now + TimeUnit.MILLISECONDS.toNanos(DELETE_SETTLE_MS));
             }
             case MOVED -> {
-                List<String> both = new ArrayList<>(List.of(e.oldPath().toString(), e.path().toString()));
+                List<String> both = new ArrayList<>(List.of(Names.fromBytes(e.rawOldPath()), Names.fromBytes(e.rawPath())));
                 if (e.directory()) {
-                    both.addAll(monitor.recordedUnder(e.oldPath().toString()));
+                    both.addAll(monitor.recordedUnder(Names.fromBytes(e.rawOldPath())));
                 }
                 pending.offer(both, now);
             }
             case CREATE -> {
                 if (!e.directory()) {
-                    offer(e.path().toString(), now + TimeUnit.MILLISECONDS.toNanos(CREATE_SETTLE_MS));
+                    offer(Names.fromBytes(e.rawPath()), now + TimeUnit.MILLISECONDS.toNanos(CREATE_SETTLE_MS));
                 }
             }
-            case MODIFY -> offer(e.path().toString(), now + TimeUnit.MILLISECONDS.toNanos(MODIFY_SETTLE_MS));
+            case MODIFY -> offer(Names.fromBytes(e.rawPath()), now + TimeUnit.MILLISECONDS.toNanos(MODIFY_SETTLE_MS));
             case OVERFLOW -> {
                 overflows.incrementAndGet();
                 if (failures.allow()) {

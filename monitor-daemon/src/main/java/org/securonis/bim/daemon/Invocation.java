@@ -147,9 +147,14 @@ final class Invocation {
         return MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
     }
 
+    /** The inspector every command hashes with: native opens where the binding loads. */
+    Inspector inspector() {
+        return new Inspector(clock, null, NativeOpener.best());
+    }
+
     /** Sweeps {@code set} against {@code baseline}, with a progress line on a terminal. */
     SweepResult sweep(MonitoredSet set, Baseline baseline, String verb) throws UsageException {
-        Verifier verifier = new Verifier(new Inspector(clock), clock);
+        Verifier verifier = new Verifier(inspector(), clock);
         Sweep sweep = new Sweep(verifier, config.monitor().workers(), clock);
         SweepProgress p = new SweepProgress();
         try (ProgressLine bar = progress ? ProgressLine.start(err, p, verb, clock) : null) {

@@ -97,7 +97,7 @@ final class MaintenanceCommand {
             for (Finding f : r.findings()) {
                 DpkgVerifier.Verdict v;
                 try {
-                    v = dpkg.verify(f, Path.of(f.path()));
+                    v = dpkg.verify(f, Names.path(java.nio.file.FileSystems.getDefault(), f.path()));
                 } catch (IOException e) {
                     v = new DpkgVerifier.Verdict(false, "cannot read dpkg's records in "
                             + inv.config.maintenance().dpkgInfoDir() + ": " + e.getMessage(), null);

@@ -64,7 +64,7 @@ final class Monitor {
         this.config = config;
         this.clock = clock;
         this.baseline = baseline;
-        this.verifier = new Verifier(new Inspector(clock), clock);
+        this.verifier = new Verifier(new Inspector(clock, null, NativeOpener.best()), clock);
         this.set = set;
         this.outstanding = outstanding;
         this.facts = facts;
@@ -181,7 +181,7 @@ final class Monitor {
             FileRecord record = facts.apply(b.get(path));
             Optional<MonitoredFile> file = s.lookup(path);
             if (file.isEmpty() && record != null) {
-                file = Optional.of(new MonitoredFile(path, Path.of(path), record.tier()));
+                file = Optional.of(new MonitoredFile(path, Names.path(FileSystems.getDefault(), path), record.tier()));
             }
             if (file.isEmpty()) {
                 continue;
@@ -212,7 +212,7 @@ final class Monitor {
         // Sweeps may be paced (sweep_max_mb_per_s); events never are: an alert must not wait behind a throttle.
         int rate = config.monitor().sweepMaxMbPerS();
         Verifier sweeping = rate == 0 ? verifier : new Verifier(new Inspector(clock,
-                org.securonis.bim.core.Throttle.of(rate * 1_000_000L)), clock);
+                org.securonis.bim.core.Throttle.of(rate * 1_000_000L), NativeOpener.best()), clock);
         SweepResult r = new Sweep(sweeping, config.monitor().workers(), clock).run(s, b, Source.SWEEP,
                 new SweepProgress(), false);
         int alertsBefore = (int) alerts.get();
@@ -281,7 +281,7 @@ final class Monitor {
         FileRecord record = facts.apply(baseline.current().get(path));
         Optional<MonitoredFile> file = set.lookup(path);
         if (file.isEmpty() && record != null) {
-            file = Optional.of(new MonitoredFile(path, Path.of(path), record.tier()));
+            file = Optional.of(new MonitoredFile(path, Names.path(FileSystems.getDefault(), path), record.tier()));
         }
         if (file.isEmpty()) {
             return;
@@ -313,7 +313,7 @@ final class Monitor {
             for (Finding f : findings) {
                 if (notedInMaintenance.add(f.path())) {
                     LOG.info("maintenance: {} changed (not answered now; checked when maintenance ends)",
-                            Names.escape(AlertFormat.summary(f)));
+                            AlertFormat.summary(f));
                 }
             }
             return;

@@ -27,7 +27,7 @@ final class QuarantineCommand {
 
     static int run(Invocation inv) throws UsageException {
         List<String> args = inv.line.args();
-        Quarantine q = new Quarantine(inv.config.monitor().quarantineDir(), inv.clock);
+        Quarantine q = new Quarantine(inv.config.monitor().quarantineDir(), inv.clock, NativeOpener.best());
         if (args.isEmpty() || args.get(0).equals("list")) {
             if (args.size() > 1) {
                 throw new UsageException(ExitCode.INVALID_ARGUMENT, "quarantine list takes no arguments");
@@ -76,7 +76,7 @@ final class QuarantineCommand {
             throw new UsageException(ExitCode.IO_ERROR, "cannot read capture " + Names.escape(id) + ": " + e.getMessage());
         }
         String path = c.path("path").asText();
-        Path target = Path.of(path);
+        Path target = Names.path(java.nio.file.FileSystems.getDefault(), path);
         // A running daemon would take the file put back for new tampering (and disarm it) before the baseline
         // accepts it: a short maintenance window keeps it from answering until the release is accepted.
         boolean accept = !inv.line.has("--no-accept");
@@ -122,7 +122,7 @@ final class QuarantineCommand {
             Baseline b = inv.loadBaseline();
             FileRecord old = b.get(path);
             Tier tier = old != null ? old.tier() : Tier.ofLabel(c.path("tier").asText("system"));
-            Observation o = new Inspector(inv.clock).capture(new MonitoredFile(path, target, tier));
+            Observation o = inv.inspector().capture(new MonitoredFile(path, target, tier));
             if (!o.isPresent()) {
                 throw new UsageException(ExitCode.IO_ERROR, "released, but cannot capture " + Names.escape(path) + ": "
                         + o.error());

@@ -19,7 +19,7 @@ final class Report {
     /** One alert object per line, in the alert log's schema. */
     static void json(PrintStream out, List<Finding> findings) {
         for (Finding f : findings) {
-            out.println(AlertFormat.alert(f, null).toString());
+            out.println(org.securonis.bim.core.Json.line(AlertFormat.alert(f, null)));
         }
     }
 

@@ -23,14 +23,16 @@ final class Response {
 
     static ResponsePipeline pipeline(Invocation inv, boolean dryRun, RuntimeFacts facts) {
         Config c = inv.config;
-        return new ResponsePipeline(c, inv.clock, dryRun, new AlertSink(dryRun),
-                new Quarantine(c.monitor().quarantineDir(), inv.clock),
-                new BackupStore(c.lockdown().backupDir()),
+        ResponsePipeline p = new ResponsePipeline(c, inv.clock, dryRun, new AlertSink(dryRun),
+                new Quarantine(c.monitor().quarantineDir(), inv.clock, NativeOpener.best()),
+                new BackupStore(c.lockdown().backupDir(), NativeOpener.best()),
                 new Forensics(Path.of("/proc"), inv.clock, c.response().forensicsMaxBytes(),
                         Duration.ofSeconds(c.response().forensicsTimeout())),
                 CommandRunner.processes(),
                 new LockdownState(c.monitor().stateDir()),
                 facts, hostName(), Main.version());
+        p.setOpener(NativeOpener.best());
+        return p;
     }
 
     /** The kernel's host name, read from /proc: asking the resolver could mean network traffic, which we never make. */

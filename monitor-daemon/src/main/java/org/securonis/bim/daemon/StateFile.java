@@ -16,7 +16,7 @@ import org.securonis.bim.core.AtomicFiles;
 final class StateFile {
 
     static final String NAME = "state.json";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = org.securonis.bim.core.Json.MAPPER;
 
     private final Path path;
 

@@ -1,5 +1,6 @@
 package org.securonis.bim.daemon;
 
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ final class UpdateCommand {
                     }
                 }
             } else {
-                Verifier verifier = new Verifier(new Inspector(inv.clock), inv.clock);
+                Verifier verifier = new Verifier(inv.inspector(), inv.clock);
                 for (MonitoredFile f : targets(inv, set, baseline)) {
                     Verifier.Verification v = verifier.verify(f, baseline.get(f.path()), Source.SWEEP);
                     Observation o = v.observation();
@@ -95,20 +96,29 @@ final class UpdateCommand {
         }
     }
 
+    /**
+     * A path argument as an absolute, normalized exact name; {@code \\xNN} escapes as {@code check} prints them
+     * name bytes that are not UTF-8 (a shell cannot pass those through Java's argument decoding intact).
+     */
+    static String absolute(String arg) {
+        String abs = arg.startsWith("/") ? arg : System.getProperty("user.dir") + "/" + arg;
+        return Names.of(Names.path(FileSystems.getDefault(), abs).normalize());
+    }
+
     /** The monitored paths named on the line; any name outside the set refuses the whole command. */
     private static List<MonitoredFile> targets(Invocation inv, MonitoredSet set, Baseline baseline)
             throws UsageException {
         List<MonitoredFile> out = new ArrayList<>();
         for (String arg : inv.line.args()) {
-            String path = Path.of(arg).toAbsolutePath().normalize().toString();
+            String path = absolute(Names.unescape(arg));
             Optional<MonitoredFile> f = set.lookup(path);
             if (f.isEmpty()) {
-                f = set.files().values().stream().filter(m -> m.source().toString().equals(path)).findFirst();
+                f = set.files().values().stream().filter(m -> Names.of(m.source()).equals(path)).findFirst();
             }
             if (f.isEmpty()) {
                 FileRecord r = baseline.get(path);
                 if (r != null) {
-                    f = Optional.of(new MonitoredFile(path, Path.of(path), r.tier()));
+                    f = Optional.of(new MonitoredFile(path, Names.path(FileSystems.getDefault(), path), r.tier()));
                 }
             }
             if (f.isEmpty()) {

@@ -138,6 +138,32 @@ class DaemonIntegrationTest {
     }
 
     @Test
+    void namesThatAreNotUtf8_areAlertedByEventUnderTheirExactBytes() throws Exception {
+        Tmpfs.python(bin, """
+                import os, sys
+                d = os.fsencode(sys.argv[1])
+                for n in (b'x\\xffy', b'x\\xfey'):
+                    open(d + b'/' + n, 'wb').write(b'original')
+                """);
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            Tmpfs.python(bin, """
+                    import os, sys
+                    d = os.fsencode(sys.argv[1])
+                    open(d + b'/x\\xfey', 'ab').write(b' tampered')
+                    os.rename(d + b'/x\\xffy', d + b'/moved\\xc3')
+                    """);
+            JsonNode a = d.awaitAlert(x -> x.at("/file/path").asText().equals(bin + "/x\uDCFEy"), 5);
+            assertEquals("updated", a.at("/event/action").asText());
+            assertEquals("event", a.at("/bim/source").asText());
+            JsonNode m = d.awaitAlert(x -> x.at("/file/path").asText().equals(bin + "/moved\uDCC3"), 5);
+            assertEquals("moved", m.at("/event/action").asText());
+            assertEquals(bin + "/x\uDCFFy", m.at("/bim/previous/path").asText());
+            assertTrue(d.log().stream().anyMatch(l -> l.contains("x\\xfey")), "the text log shows the byte escaped");
+            assertTrue(d.log().stream().noneMatch(l -> l.contains("\uFFFD")), d.log().toString());
+        }
+    }
+
+    @Test
     void directoryCreatedAndFilledQuickly_isCaught() throws Exception {
         try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
             Path deep = Files.createDirectories(lib.resolve("a/b/c"));

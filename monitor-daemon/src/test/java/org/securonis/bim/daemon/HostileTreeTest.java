@@ -80,6 +80,40 @@ class HostileTreeTest {
     }
 
     @Test
+    void namesThatAreNotUtf8_areDistinctExactAndUsable() throws Exception {
+        // Two names the JDK would both show as "a\uFFFDb", a truncated sequence, and a directory of its own.
+        Tmpfs.python(bin, """
+                import os, sys
+                d = os.fsencode(sys.argv[1])
+                for n in (b'a\\xffb', b'a\\xfeb', b'c\\xc3', b'ok'):
+                    open(d + b'/' + n, 'wb').write(b'original ' + n)
+                os.mkdir(d + b'/dir\\xff')
+                open(d + b'/dir\\xff/inner', 'wb').write(b'inner')
+                """);
+        assertEquals(0, bim("init"), err);
+        assertTrue(out.contains("recorded 5 files"), out);
+        Tmpfs.python(bin, """
+                import os, sys
+                d = os.fsencode(sys.argv[1])
+                open(d + b'/a\\xfeb', 'ab').write(b' tampered')
+                open(d + b'/dir\\xff/inner', 'ab').write(b' tampered')
+                """);
+        assertEquals(4, bim("check", "--json"), err);
+        java.util.Set<String> paths = new java.util.TreeSet<>();
+        for (String line : out.split("\n")) {
+            assertTrue(line.toLowerCase().contains("\\udcfe") || line.toLowerCase().contains("\\udcff"), line);
+            paths.add(new ObjectMapper().readTree(line).at("/file/path").asText());
+        }
+        assertEquals(java.util.Set.of(bin + "/a\uDCFEb", bin + "/dir\uDCFF/inner"), paths);
+        assertEquals(4, bim("check"), err);
+        assertTrue(out.contains(bin + "/a\\xfeb") && out.contains(bin + "/dir\\xff/inner"), out);
+        assertTrue(!out.contains("\uFFFD") && !out.contains("a\\xffb"), "only what changed, shown by its bytes: " + out);
+        // The name as check printed it is accepted by update.
+        assertEquals(0, bim("update", bin + "/a\\xfeb", bin + "/dir\\xff/inner"), err);
+        assertEquals(0, bim("check"), out + err);
+    }
+
+    @Test
     void aPathNearPathMax_andAHundredThousandFilesInOneDirectory_areHandled() throws Exception {
         Path deep = bin;
         while (deep.toString().length() < 3800) {

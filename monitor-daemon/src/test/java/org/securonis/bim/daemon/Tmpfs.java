@@ -21,6 +21,18 @@ final class Tmpfs implements AutoCloseable {
         this.mounted = mounted;
     }
 
+    /**
+     * Runs a Python 3 script with {@code dir} as its argument: for trees that Java cannot make, such as names that
+     * are not valid UTF-8 ({@code os.fsencode(sys.argv[1]) + b'/a\\xffb'}).
+     */
+    static void python(Path dir, String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("python3", "-c", script, dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("python3 failed: " + out);
+        }
+    }
+
     static Tmpfs create(String name) throws IOException, InterruptedException {
         return create(name, 256);
     }

@@ -1,8 +1,8 @@
 package org.securonis.bim.linux;
 
 /**
- * Constants from linux/inotify.h, fcntl.h, sys/eventfd.h and poll.h (asm-generic values,
- * as used by x86, x86_64, arm64 and riscv).
+ * Constants from linux/inotify.h, fcntl.h, sys/eventfd.h, sys/stat.h and poll.h: the asm-generic values (x86,
+ * x86_64, riscv), except where ARM's own fcntl.h differs (O_DIRECTORY, O_NOFOLLOW).
  */
 final class Flags {
     static final int IN_ACCESS = 0x00000001;
@@ -33,9 +33,21 @@ final class Flags {
 
     static final int O_RDONLY = 0;
     static final int O_NONBLOCK = 0x800;
-    static final int O_DIRECTORY = 0x10000;
-    static final int O_NOFOLLOW = 0x20000;
+    private static final boolean ARM = switch (jnr.ffi.Platform.getNativePlatform().getCPU()) {
+        case ARM, AARCH64 -> true;
+        default -> false;
+    };
+    static final int O_NOCTTY = 0x100;
+    static final int O_DIRECTORY = ARM ? 0x4000 : 0x10000;
+    static final int O_NOFOLLOW = ARM ? 0x8000 : 0x20000;
+    static final int O_NOATIME = 0x40000;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_PATH = 0x200000;
+
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int STATX_BASIC_STATS = 0x7ff;
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
 
     static final int IN_NONBLOCK = O_NONBLOCK;
     static final int IN_CLOEXEC = O_CLOEXEC;

@@ -57,6 +57,9 @@ final class LibC {
 
         /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)} (glibc 2.30+). */
         @SaveError
+        int statx(int dirfd, @In byte[] pathname, int flags, @u_int32_t int mask, @Out ByteBuffer statxbuf);
+
+        @SaveError
         @ssize_t long getdents64(int fd, @Out ByteBuffer dirp, @size_t long count);
 
         /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
@@ -87,6 +90,9 @@ final class LibC {
                 @socklen_t int addrlen);
 
         /** {@code int close(int fd)}. */
+        @SaveError
+        int fchmod(int fd, int mode);
+
         @SaveError
         int close(int fd);
     }

@@ -1,0 +1,245 @@
+package org.securonis.bim.linux;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A regular file opened for reading by its exact path bytes, race-free: the path is first opened with
+ * {@code O_PATH|O_NOFOLLOW} (which opens nothing: no FIFO blocks, no device acts, no link is followed), that
+ * descriptor's {@code statx} says what it is, and only a regular file is then reopened for reading through
+ * {@code /proc/self/fd}, which reaches the same inode whatever the path has become meanwhile. The identity
+ * ({@link #inode()}, {@link #device()}) is that of the bytes read, for comparing with an earlier {@code lstat}.
+ *
+ * <p>Reads never update the access time where we may say so ({@code O_NOATIME}, the owner's or root's right), so a
+ * sweep leaves atime to forensics. Not thread-safe; one reader at a time.
+ */
+public final class RegularFile implements ReadableByteChannel {
+
+    private static final byte[] EMPTY = {0};
+    private static final int STATX_BYTES = 256;
+    private static final ThreadLocal<ByteBuffer> STATX = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(STATX_BYTES).order(ByteOrder.nativeOrder()));
+
+    /** Thrown when the path is there but is not a regular file (any more): a FIFO, device, socket, link or directory. */
+    public static final class NotRegularException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String type;
+
+        NotRegularException(String path, String type) {
+            super(path + ": is a " + type + " now, not a regular file");
+            this.type = type;
+        }
+
+        /** What it is instead: "fifo", "char_device", "block_device", "socket", "symlink", "dir". */
+        public String type() {
+            return type;
+        }
+    }
+
+    private final NativeFd fd;
+    private final long inode;
+    private final long device;
+    private final long size;
+    private ByteBuffer bounce;
+
+    private RegularFile(NativeFd fd, long inode, long device, long size) {
+        this.fd = fd;
+        this.inode = inode;
+        this.device = device;
+        this.size = size;
+    }
+
+    /**
+     * Opens {@code path} (absolute, exact bytes). Fails with a {@link NativeException} carrying the errno
+     * (ENOENT, EACCES, ENOTDIR...) or a {@link NotRegularException}.
+     */
+    public static RegularFile open(byte[] path) throws IOException {
+        byte[] cPath = java.util.Arrays.copyOf(path, path.length + 1);
+        int pathFd = retry("open", path, () -> LibC.FUNCTIONS.open(cPath, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC));
+        try {
+            ByteBuffer st = statx(pathFd, path);
+            int mode = st.getShort(28) & 0xffff;
+            if ((mode & Flags.S_IFMT) != Flags.S_IFREG) {
+                throw new NotRegularException(display(path), typeOf(mode));
+            }
+            long inode = st.getLong(32);
+            long size = st.getLong(40);
+            long device = makedev(st.getInt(136), st.getInt(140));
+            int readFd = reopen(pathFd, path);
+            return new RegularFile(new NativeFd("file", readFd), inode, device, size);
+        } finally {
+            Syscalls.close(pathFd, "O_PATH");
+        }
+    }
+
+    // Reopens what pathFd refers to (not what the path names now) for reading; without /proc, the path itself
+    // (O_NONBLOCK, O_NOCTTY: a FIFO or terminal swapped in cannot block us) checked against pathFd's identity.
+    private static int reopen(int pathFd, byte[] path) throws IOException {
+        byte[] self = ("/proc/self/fd/" + pathFd + "\0").getBytes(StandardCharsets.US_ASCII);
+        int flags = Flags.O_RDONLY | Flags.O_NOCTTY | Flags.O_NONBLOCK | Flags.O_CLOEXEC;
+        int fd = tryOpen(self, flags | Flags.O_NOATIME);
+        if (fd < 0 && lastError() == Errno.EPERM.number()) {
+            fd = tryOpen(self, flags);
+        }
+        if (fd >= 0) {
+            return fd;
+        }
+        if (lastError() != Errno.ENOENT.number()) {
+            throw NativeException.of("open", display(path), lastError());
+        }
+        byte[] cPath = java.util.Arrays.copyOf(path, path.length + 1);
+        fd = tryOpen(cPath, flags | Flags.O_NOFOLLOW);
+        if (fd < 0) {
+            throw NativeException.of("open", display(path), lastError());
+        }
+        try {
+            ByteBuffer a = statx(pathFd, path);
+            long ino = a.getLong(32);
+            long dev = makedev(a.getInt(136), a.getInt(140));
+            ByteBuffer b = statx(fd, path);
+            if (b.getLong(32) != ino || makedev(b.getInt(136), b.getInt(140)) != dev) {
+                throw new NotRegularException(display(path), "different file");
+            }
+            return fd;
+        } catch (IOException | RuntimeException e) {
+            Syscalls.close(fd, "file");
+            throw e;
+        }
+    }
+
+    private static int tryOpen(byte[] cPath, int flags) {
+        while (true) {
+            int fd = LibC.FUNCTIONS.open(cPath, flags);
+            if (fd >= 0 || lastError() != Errno.EINTR.number()) {
+                return fd;
+            }
+        }
+    }
+
+    private static ByteBuffer statx(int fd, byte[] path) throws NativeException {
+        ByteBuffer st = STATX.get();
+        st.clear();
+        retry("statx", path, () -> LibC.FUNCTIONS.statx(fd, EMPTY, Flags.AT_EMPTY_PATH, Flags.STATX_BASIC_STATS, st));
+        return st;
+    }
+
+    /** glibc's {@code makedev}: the {@code st_dev} that {@code stat} (and the JDK's "unix:dev") reports. */
+    static long makedev(int major, int minor) {
+        long ma = major & 0xffffffffL;
+        long mi = minor & 0xffffffffL;
+        return ((ma & 0x00000fffL) << 8) | ((ma & 0xfffff000L) << 32) | (mi & 0x000000ffL) | ((mi & 0xffffff00L) << 12);
+    }
+
+    private static String typeOf(int mode) {
+        return switch (mode & Flags.S_IFMT) {
+            case 0010000 -> "fifo";
+            case 0020000 -> "char_device";
+            case 0040000 -> "dir";
+            case 0060000 -> "block_device";
+            case 0120000 -> "symlink";
+            case 0140000 -> "socket";
+            default -> "file of unknown type";
+        };
+    }
+
+    /** The inode of the file being read. */
+    public long inode() {
+        return inode;
+    }
+
+    /** The device of the file being read, encoded as {@code stat}'s {@code st_dev}. */
+    public long device() {
+        return device;
+    }
+
+    /** The size when it was opened. */
+    public long size() {
+        return size;
+    }
+
+    /** Reads into {@code dst} (a direct buffer) at its position; -1 at the end of the file. */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (fd.isClosed()) {
+            throw new ClosedChannelException();
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        if (!dst.isDirect()) {
+            // A heap buffer (a stream's) goes through a small direct one of our own.
+            if (bounce == null) {
+                bounce = ByteBuffer.allocateDirect(64 << 10);
+            }
+            bounce.clear().limit(Math.min(bounce.capacity(), dst.remaining()));
+            int n = read(bounce);
+            if (n > 0) {
+                dst.put(bounce.flip());
+            }
+            return n;
+        }
+        // Read at the buffer's start or, elsewhere, through a slice that starts at its position (no allocation in
+        // the hashing loop, which always reads from position 0).
+        ByteBuffer at = dst.position() == 0 ? dst : dst.slice();
+        while (true) {
+            long n = LibC.FUNCTIONS.read(fd.number(), at, at.remaining());
+            if (n > 0) {
+                dst.position(dst.position() + (int) n);
+                return (int) n;
+            }
+            if (n == 0) {
+                return -1;
+            }
+            if (lastError() != Errno.EINTR.number()) {
+                throw NativeException.of("read", fd.toString(), lastError());
+            }
+        }
+    }
+
+    /** Sets the permission bits of the file opened ({@code fchmod}): never of another file now at its path. */
+    public void setMode(int mode) throws IOException {
+        if (fd.isClosed()) {
+            throw new ClosedChannelException();
+        }
+        retry("fchmod", ("fd " + fd.number()).getBytes(StandardCharsets.US_ASCII),
+                () -> LibC.FUNCTIONS.fchmod(fd.number(), mode));
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !fd.isClosed();
+    }
+
+    @Override
+    public void close() throws IOException {
+        fd.close();
+    }
+
+    private interface Call {
+        long call();
+    }
+
+    private static int retry(String call, byte[] path, Call c) throws NativeException {
+        while (true) {
+            long r = c.call();
+            if (r >= 0) {
+                return (int) r;
+            }
+            if (lastError() != Errno.EINTR.number()) {
+                throw NativeException.of(call, display(path), lastError());
+            }
+        }
+    }
+
+    private static int lastError() {
+        return LibC.RUNTIME.getLastError();
+    }
+
+    private static String display(byte[] path) {
+        return Syscalls.display(path);
+    }
+}
