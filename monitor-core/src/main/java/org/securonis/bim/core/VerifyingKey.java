@@ -118,7 +118,7 @@ public final class VerifyingKey {
                 return null;
             }
         } catch (GeneralSecurityException e) {
-            return "the signature does not verify (" + e.getMessage() + ")";
+            // A garbled signature may not even decode (its first half is a curve point): the same verdict.
         }
         return "the signature does not match the content";
     }

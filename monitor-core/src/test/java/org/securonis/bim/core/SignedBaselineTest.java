@@ -138,6 +138,10 @@ class SignedBaselineTest {
         Files.writeString(db, text.replace(m.group(2), "0".repeat(128)));
         assertTrue(message(verifying()).contains("the signature does not match the content"), message(verifying()));
 
+        // A first half that is no curve point at all (y >= p) does not even decode: the same verdict.
+        Files.writeString(db, text.replace(m.group(2), "f".repeat(64) + m.group(2).substring(64)));
+        assertTrue(message(verifying()).contains("the signature does not match the content"), message(verifying()));
+
         Files.writeString(db, text.replace(m.group(2), "zz"));
         assertTrue(message(verifying()).contains("not of the form"), message(verifying()));
 
