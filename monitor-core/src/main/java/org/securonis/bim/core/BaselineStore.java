@@ -37,6 +37,8 @@ public final class BaselineStore {
 
     private final Path path;
     private final BaselineSeal seal;
+    private final VerifyingKey verifier;
+    private final SigningKey signer;
 
     /** A store without a seal: baselines are neither sealed nor verified (tests of the format). */
     public BaselineStore(Path path) {
@@ -45,8 +47,32 @@ public final class BaselineStore {
 
     /** A store that seals what it saves and verifies what it loads. */
     public BaselineStore(Path path, BaselineSeal seal) {
+        this(path, seal, null, null);
+    }
+
+    /**
+     * A store that also requires every load to be signed by {@code verifier} (none: signing off); with a verifier
+     * it cannot save, since saving needs the private key: that is what keeps a daemon from signing by itself.
+     */
+    public BaselineStore(Path path, BaselineSeal seal, VerifyingKey verifier) {
+        this(path, seal, verifier, null);
+    }
+
+    /** A store that seals and signs what it saves, and verifies both (the signer's public half) on load. */
+    public BaselineStore(Path path, BaselineSeal seal, SigningKey signer) {
+        this(path, seal, signer.verifyingKey(), signer);
+    }
+
+    private BaselineStore(Path path, BaselineSeal seal, VerifyingKey verifier, SigningKey signer) {
         this.path = path;
         this.seal = seal;
+        this.verifier = verifier;
+        this.signer = signer;
+    }
+
+    /** The key every load's signature must verify with, or null when signing is off. */
+    public VerifyingKey verifier() {
+        return verifier;
     }
 
     /** The database file. */
@@ -79,12 +105,16 @@ public final class BaselineStore {
         }
     }
 
-    /** Loads the baseline, validating every record and, with a seal, the seal; a bad seal is a {@link SealException}. */
+    /**
+     * Loads the baseline, validating every record and, with a seal, the seal, and with a verifier, the signature;
+     * a bad or missing seal or signature is a {@link SealException}.
+     */
     public Baseline load() throws BaselineException {
         try {
             // One pass over the file, streamed: the seal is computed over the same bytes the parser reads (no
             // second read an attacker could race, and no copy of a 30 MB file in memory).
-            try (SealingInputStream in = new SealingInputStream(Files.newInputStream(path), seal);
+            try (SealingInputStream in = new SealingInputStream(Files.newInputStream(path),
+                    seal == null ? null : seal.mac(), verifier == null ? null : VerifyingKey.digest());
                     JsonParser p = JSON.createParser(in)) {
                 return parse(p, in);
             }
@@ -109,6 +139,7 @@ public final class BaselineStore {
     private Baseline parse(JsonParser p, SealingInputStream in) throws IOException, BaselineException {
         long sealedUpTo = -1;
         String sealText = null;
+        String signatureText = null;
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw invalid(p, "expected a JSON object with \"format\": \"" + FORMAT + "\"");
         }
@@ -143,6 +174,7 @@ public final class BaselineStore {
                     sealedUpTo = p.currentTokenLocation().getByteOffset() + 1;
                 }
                 case "seal" -> sealText = t == JsonToken.VALUE_STRING ? p.getText() : "";
+                case "signature" -> signatureText = t == JsonToken.VALUE_STRING ? p.getText() : "";
                 default -> throw invalid(p, "unknown field \"" + field + "\"");
             }
         }
@@ -165,17 +197,36 @@ public final class BaselineStore {
         } catch (IllegalArgumentException e) {
             throw new BaselineException(path + ": " + e.getMessage());
         }
-        if (seal != null) {
-            if (sealText == null) {
-                throw new SealException(path + ": the baseline has no seal (it was written or edited without the key "
-                        + seal.keyFile() + "): not trusted");
-            }
-            if (sealedUpTo <= 0 || !in.matches(sealedUpTo, sealText)) {
-                throw new SealException(path + ": the seal does not match the content (the baseline was edited, or "
-                        + "the key " + seal.keyFile() + " changed): not trusted");
-            }
-        }
+        verify(in, sealedUpTo, sealText, signatureText);
         return b;
+    }
+
+    /** Checks the seal and the signature over the first {@code sealedUpTo} bytes read, as this store requires. */
+    private void verify(SealingInputStream in, long sealedUpTo, String sealText, String signatureText)
+            throws SealException {
+        if (seal == null && verifier == null) {
+            return;
+        }
+        if (seal != null && sealText == null) {
+            throw new SealException(path + ": the baseline has no seal (it was written or edited without the key "
+                    + seal.keyFile() + "): not trusted");
+        }
+        if (verifier != null && signatureText == null) {
+            throw new SealException(path + ": the baseline is not signed, but signing_public_key " + verifier.file()
+                    + " requires it (it was written without the private key): not trusted; record a signed one "
+                    + "with `bim init --force --signing-key FILE`");
+        }
+        boolean covered = sealedUpTo > 0 && in.coverUpTo(sealedUpTo);
+        if (seal != null && (!covered || !BaselineSeal.equal(in.mac(), sealText))) {
+            throw new SealException(path + ": the seal does not match the content (the baseline was edited, or "
+                    + "the key " + seal.keyFile() + " changed): not trusted");
+        }
+        String refusal = !covered ? "the signature does not match the content" : verifier == null ? null
+                : verifier.refusal(in.digest(), signatureText);
+        if (verifier != null && refusal != null) {
+            throw new SealException(path + ": " + refusal + " (the baseline was edited, or signed by another key "
+                    + "than " + verifier.file() + "): not trusted");
+        }
     }
 
     private List<FileRecord> records(JsonParser p, JsonToken t) throws IOException, BaselineException {
@@ -314,17 +365,29 @@ public final class BaselineStore {
                 + " (the baseline is corrupt; restore it, or record a new one with `bim init --force`)");
     }
 
-    /** Writes {@code baseline} atomically (sealed, with a key): a crash leaves the old file or the new one, whole. */
+    /**
+     * Writes {@code baseline} atomically (sealed, with a key; signed, with a signer): a crash leaves the old file or
+     * the new one, whole. A store that verifies signatures but holds no private key refuses, writing nothing.
+     */
     public void save(Baseline baseline) throws IOException {
+        if (verifier != null && signer == null) {
+            throw new IOException("the baseline must be signed (signing_public_key " + verifier.file() + "), and "
+                    + "signing needs the private key: nothing was written");
+        }
         AtomicFiles.write(path, out -> {
-            // Streamed: the seal's MAC sees every byte up to the end of the files array as it goes to the file.
+            // Streamed: the seal's MAC and the signature's digest see every byte up to the end of the files array
+            // as it goes to the file (no copy of it in memory).
             javax.crypto.Mac mac = seal == null ? null : seal.mac();
-            boolean[] sealing = {mac != null};
+            java.security.MessageDigest digest = signer == null ? null : VerifyingKey.digest();
+            boolean[] covering = {true};
             java.io.OutputStream tee = new java.io.FilterOutputStream(out) {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    if (sealing[0]) {
+                    if (covering[0] && mac != null) {
                         mac.update(b, off, len);
+                    }
+                    if (covering[0] && digest != null) {
+                        digest.update(b, off, len);
                     }
                     this.out.write(b, off, len);
                 }
@@ -347,9 +410,12 @@ public final class BaselineStore {
                 }
                 g.writeEndArray();
                 g.flush();
+                covering[0] = false;
                 if (mac != null) {
-                    sealing[0] = false;
                     g.writeStringField("seal", BaselineSeal.PREFIX + java.util.HexFormat.of().formatHex(mac.doFinal()));
+                }
+                if (digest != null) {
+                    g.writeStringField("signature", signer.sign(digest.digest()));
                 }
                 g.writeEndObject();
                 g.writeRaw('\n');

@@ -31,8 +31,10 @@ public interface CommandRunner {
     static CommandRunner processes() {
         return (argv, stdin, env, timeout) -> {
             ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-            // systemd's notify variables are the daemon's alone: a child must not speak for it.
-            pb.environment().keySet().removeAll(java.util.Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
+            // systemd's notify variables are the daemon's alone: a child must not speak for it. Nor does a
+            // private key's passphrase, should one be in our environment, go to the lockdown script or the mailer.
+            pb.environment().keySet().removeAll(java.util.Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+                    "BIM_PASSPHRASE"));
             pb.environment().putAll(env);
             Process p = pb.start();
             try (OutputStream in = p.getOutputStream()) {

@@ -22,7 +22,11 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
         Objects.requireNonNull(response, "response");
     }
 
-    /** The {@code [monitor]} section: schedule, state locations, workers. */
+    /**
+     * The {@code [monitor]} section: schedule, state locations, workers.
+     *
+     * @param signingPublicKey the Ed25519 public key every baseline must be signed by, or null: signing off
+     */
     public record Monitor(
             int interval,
             Path quarantineDir,
@@ -32,7 +36,8 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
             int maxWorkers,
             Path lockdownScript,
             Path keyPath,
-            int sweepMaxMbPerS) {
+            int sweepMaxMbPerS,
+            Path signingPublicKey) {
 
         public static final int MAX_WORKERS_LIMIT = 256;
 
@@ -50,6 +55,10 @@ public record Config(Path source, Monitor monitor, Binaries binaries, Lockdown l
             Objects.requireNonNull(logLevel, "log_level");
             Objects.requireNonNull(lockdownScript, "lockdown_script");
             Objects.requireNonNull(keyPath, "key_path");
+            if (signingPublicKey != null && signingPublicKey.equals(keyPath)) {
+                throw new IllegalArgumentException("signing_public_key and key_path (" + keyPath + ") must be "
+                        + "different files");
+            }
             if (sweepMaxMbPerS < 0) {
                 throw new IllegalArgumentException("sweep_max_mb_per_s (" + sweepMaxMbPerS + ") must not be negative");
             }

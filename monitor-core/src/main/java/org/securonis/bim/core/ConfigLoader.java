@@ -40,14 +40,14 @@ public final class ConfigLoader {
     static final List<String> DEFAULT_CRITICAL_BINARIES = List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd",
             "/usr/local/bin/bim", "/usr/local/lib/bim/bim.jar", "/usr/local/bin/lockdown.sh",
             "/etc/binary_integrity_monitor.toml", "/etc/binary_integrity_monitor.key",
-            "/etc/systemd/system/binary-integrity-monitor.service");
+            "/etc/binary_integrity_monitor.pub", "/etc/systemd/system/binary-integrity-monitor.service");
     static final List<String> DEFAULT_SYSTEM_BINARIES = List.of("/usr/bin/*", "/usr/sbin/*");
     static final List<String> DEFAULT_CRITICAL_LIBRARIES =
             List.of("/usr/lib/x86_64-linux-gnu/libc.so*", "/usr/lib/x86_64-linux-gnu/libpam*.so*");
     /** Every section and its keys: the schema, in one place. */
     static final Map<String, Set<String>> SCHEMA = Map.of(
             "monitor", Set.of("interval", "quarantine_dir", "database_path", "log_dir", "log_level",
-                    "max_workers", "lockdown_script", "key_path", "sweep_max_mb_per_s"),
+                    "max_workers", "lockdown_script", "key_path", "sweep_max_mb_per_s", "signing_public_key"),
             "binaries", Set.of("critical_binaries", "system_binaries", "include_libraries",
                     "critical_libraries", "exclude"),
             "lockdown", Set.of("enable_lockdown", "auto_restore_backup", "backup_dir", "admin_email",
@@ -71,7 +71,7 @@ public final class ConfigLoader {
                         fs.getPath("/var/log/binary_integrity"),
                         "INFO", 0,
                         fs.getPath("/usr/local/bin/lockdown.sh"),
-                        fs.getPath("/etc/binary_integrity_monitor.key"), 0),
+                        fs.getPath("/etc/binary_integrity_monitor.key"), 0, null),
                 new Config.Binaries(DEFAULT_CRITICAL_BINARIES, DEFAULT_SYSTEM_BINARIES, true,
                         DEFAULT_CRITICAL_LIBRARIES, List.of()),
                 new Config.Lockdown(true, false, fs.getPath("/var/lib/binary_integrity/backup"), "root", 120,
@@ -136,6 +136,12 @@ public final class ConfigLoader {
         Path lockdownScript = r.path(mon, "monitor", "lockdown_script", dm.lockdownScript());
         Path keyPath = r.path(mon, "monitor", "key_path", dm.keyPath());
         int sweepRate = r.integer(mon, "monitor", "sweep_max_mb_per_s", dm.sweepMaxMbPerS(), 0, 100_000);
+        Path signingKey = r.optionalPath(mon, "monitor", "signing_public_key");
+        if (signingKey != null && signingKey.equals(keyPath)) {
+            r.problem(mon, "signing_public_key", "monitor.signing_public_key (" + signingKey + ") must not be key_path: "
+                    + "the public key is a different file (bim keygen writes it as FILE.pub)");
+            signingKey = null;
+        }
         if (database.getParent() == null || database.getFileName() == null) {
             r.problem(mon, "database_path", "monitor.database_path (" + database + ") must name a file, not the root");
         }
@@ -200,7 +206,7 @@ public final class ConfigLoader {
         }
         return new Config(file,
                 new Config.Monitor(interval, quarantine, database, logDir, logLevel, maxWorkers, lockdownScript,
-                        keyPath, sweepRate),
+                        keyPath, sweepRate, signingKey),
                 new Config.Binaries(critical, system, includeLibraries, libraries, exclude),
                 new Config.Lockdown(enable, restore, backup, admin, lockdownTimeout, keep),
                 new Config.Response(window, content, attributes, deleted, backupTiers, sendmail, forensicsMb << 20,
@@ -385,6 +391,11 @@ public final class ConfigLoader {
                 return def;
             }
             return file.getFileSystem().getPath(s).normalize();
+        }
+
+        /** An absolute path, or null when the key is absent or the empty string (the feature is off). */
+        Path optionalPath(TomlTable t, String section, String key) {
+            return "".equals(value(t, key)) ? null : path(t, section, key, null);
         }
 
         List<String> paths(TomlTable t, String section, String key, List<String> def, boolean globs) {

@@ -3,12 +3,14 @@ package org.securonis.bim.core;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
 import javax.crypto.Mac;
 
 /**
- * Feeds the bytes a parser reads into the seal's MAC, holding back the last {@value #LAG} bytes: the parser reads
- * ahead of the token it reports, and the seal ends at a token (the end of the files array), so only once that
- * offset is known are the held-back bytes up to it added. Single-threaded, owned by one load.
+ * Feeds the bytes a parser reads into the seal's MAC and the signature's digest, holding back the last
+ * {@value #LAG} bytes: the parser reads ahead of the token it reports, and the covered bytes end at a token (the
+ * end of the files array), so only once that offset is known are the held-back bytes up to it added.
+ * Single-threaded, owned by one load.
  */
 final class SealingInputStream extends FilterInputStream {
 
@@ -16,13 +18,16 @@ final class SealingInputStream extends FilterInputStream {
     static final int LAG = 1 << 16;
 
     private final Mac mac;
+    private final MessageDigest digest;
     private final byte[] ring = new byte[LAG];
     private long read;
     private long macked;
 
-    SealingInputStream(InputStream in, BaselineSeal seal) {
+    /** Feeds {@code mac} and {@code digest}, either of which may be null. */
+    SealingInputStream(InputStream in, Mac mac, MessageDigest digest) {
         super(in);
-        this.mac = seal == null ? null : seal.mac();
+        this.mac = mac;
+        this.digest = digest;
     }
 
     @Override
@@ -35,7 +40,7 @@ final class SealingInputStream extends FilterInputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = super.read(b, off, len);
-        if (n > 0 && mac != null) {
+        if (n > 0 && (mac != null || digest != null)) {
             for (int done = 0; done < n; ) {
                 int chunk = Math.min(n - done, LAG);
                 // The bytes about to be overwritten in the window are older than any read-ahead: feed them first.
@@ -56,18 +61,33 @@ final class SealingInputStream extends FilterInputStream {
         while (macked < upTo) {
             int at = (int) (macked % LAG);
             int chunk = (int) Math.min(upTo - macked, LAG - at);
-            mac.update(ring, at, chunk);
+            if (mac != null) {
+                mac.update(ring, at, chunk);
+            }
+            if (digest != null) {
+                digest.update(ring, at, chunk);
+            }
             macked += chunk;
         }
     }
 
-    /** Whether the first {@code end} bytes read carry {@code seal}; false when {@code end} fell out of the window. */
-    boolean matches(long end, String seal) {
-        if (mac == null || end < macked || end > read) {
+    /** Feeds the held-back bytes up to {@code end}; false when {@code end} fell out of the window (or was passed). */
+    boolean coverUpTo(long end) {
+        if (end < macked || end > read) {
             return false;
         }
         feed(end);
-        return BaselineSeal.equal(mac.doFinal(), seal);
+        return true;
+    }
+
+    /** The MAC of the covered bytes (after {@link #coverUpTo}). */
+    byte[] mac() {
+        return mac.doFinal();
+    }
+
+    /** The SHA-512 of the covered bytes (after {@link #coverUpTo}). */
+    byte[] digest() {
+        return digest.digest();
     }
 
     @Override

@@ -52,7 +52,8 @@ class ConfigLoaderTest {
         assertEquals(fs.getPath("/var/lib/binary_integrity/hashes.json"), c.monitor().databasePath());
         assertEquals(List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd", "/usr/local/bin/bim",
                 "/usr/local/lib/bim/bim.jar", "/usr/local/bin/lockdown.sh", "/etc/binary_integrity_monitor.toml",
-                "/etc/binary_integrity_monitor.key", "/etc/systemd/system/binary-integrity-monitor.service"),
+                "/etc/binary_integrity_monitor.key", "/etc/binary_integrity_monitor.pub",
+                "/etc/systemd/system/binary-integrity-monitor.service"),
                 c.binaries().criticalBinaries(), "the monitor's own files are critical by default");
         assertTrue(c.lockdown().enableLockdown());
         assertFalse(c.lockdown().autoRestoreBackup());
@@ -83,7 +84,7 @@ class ConfigLoaderTest {
                 admin_email = "admin@example.org"
                 """));
         assertEquals(new Config.Monitor(60, fs.getPath("/q"), fs.getPath("/state/db.json"), fs.getPath("/log"),
-                "DEBUG", 3, fs.getPath("/bin/lock"), fs.getPath("/k"), 0), c.monitor());
+                "DEBUG", 3, fs.getPath("/bin/lock"), fs.getPath("/k"), 0, null), c.monitor());
         assertEquals(new Config.Binaries(List.of("/bin/su"), List.of("/bin/*", "/sbin/**"), false,
                 List.of("/lib/**/libc.so*"), List.of("/bin/x*")), c.binaries());
         assertEquals(new Config.Lockdown(false, true, fs.getPath("/b"), "admin@example.org", 120,
@@ -96,7 +97,8 @@ class ConfigLoaderTest {
     void unknownKey_isRefusedWithItsPosition() throws Exception {
         assertRefused("[monitor]\ninterval = 5\n  intervall = 6\n",
                 "/etc/bim.toml:3:3: unknown key 'intervall' in [monitor], expected one of database_path, interval, "
-                        + "key_path, lockdown_script, log_dir, log_level, max_workers, quarantine_dir, sweep_max_mb_per_s");
+                        + "key_path, lockdown_script, log_dir, log_level, max_workers, quarantine_dir, signing_public_key, "
+                        + "sweep_max_mb_per_s");
     }
 
     @Test
@@ -147,6 +149,21 @@ class ConfigLoaderTest {
                 "/etc/bim.toml:2:1: monitor.log_dir (\"var/log\") must be an absolute path (starting with /)");
         assertRefused("[binaries]\nsystem_binaries = [\"/ok/*\", \"bin/*\"]\n",
                 "/etc/bim.toml:2:29: binaries.system_binaries[1] (\"bin/*\") must be an absolute path (starting with /)");
+    }
+
+    @Test
+    void signingPublicKey_isOffWhenAbsentOrEmpty_anAbsolutePathOtherwise() throws Exception {
+        assertEquals(null, ConfigLoader.load(write("")).monitor().signingPublicKey());
+        assertEquals(null, ConfigLoader.load(write("[monitor]\nsigning_public_key = \"\"\n")).monitor().signingPublicKey());
+        assertEquals(fs.getPath("/etc/bim.pub"), ConfigLoader.load(write("[monitor]\nsigning_public_key = \"/etc//bim.pub\"\n"))
+                .monitor().signingPublicKey());
+        assertRefused("[monitor]\n signing_public_key = \"bim.pub\"\n", "/etc/bim.toml:2:2: monitor.signing_public_key "
+                + "(\"bim.pub\") must be an absolute path (starting with /)");
+        assertRefused("[monitor]\nsigning_public_key = true\n", "/etc/bim.toml:2:1: monitor.signing_public_key must be "
+                + "an absolute path in a string, not the boolean true");
+        assertRefused("[monitor]\nkey_path = \"/etc/k\"\nsigning_public_key = \"/etc/k\"\n", "/etc/bim.toml:3:1: "
+                + "monitor.signing_public_key (/etc/k) must not be key_path: the public key is a different file (bim "
+                + "keygen writes it as FILE.pub)");
     }
 
     @Test
@@ -254,7 +271,7 @@ class ConfigLoaderTest {
     @Test
     void recordValidation_namesTheBadValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Config.Monitor(-5,
-                fs.getPath("/q"), fs.getPath("/d/b"), fs.getPath("/l"), "INFO", 0, fs.getPath("/s"), fs.getPath("/k"), 0));
+                fs.getPath("/q"), fs.getPath("/d/b"), fs.getPath("/l"), "INFO", 0, fs.getPath("/s"), fs.getPath("/k"), 0, null));
         assertEquals("interval (-5) must be at least 1", e.getMessage());
     }
 }

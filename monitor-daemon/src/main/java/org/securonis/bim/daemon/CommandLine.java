@@ -10,9 +10,10 @@ import java.util.Set;
  * The parsed command line: {@code bim [--config FILE] COMMAND [OPTIONS] [ARGS]}; options may stand before or
  * after the command.
  *
- * @param config the {@code --config} file, or null for the default
+ * @param config  the {@code --config} file, or null for the default
+ * @param options the options that take a value ({@code --signing-key FILE}), by name
  */
-record CommandLine(String command, String config, Set<String> flags, List<String> args) {
+record CommandLine(String command, String config, Set<String> flags, Map<String, String> options, List<String> args) {
 
     static final String USAGE = """
             usage: bim [--config FILE] COMMAND [OPTIONS]
@@ -21,9 +22,11 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               init [--force]         record the baseline (refuses to replace one without --force)
               check [--json]         one full sweep against the baseline; exit 0, or 1 added + 2 removed + 4 changed
               update [PATH...]       accept the current state of PATH (all monitored files when none)
+              keygen --out FILE      make an Ed25519 key pair for signed baselines: FILE (the private key,
+                                     encrypted with a passphrase) and FILE.pub (for signing_public_key)
               status [--json]        baseline size and age, last check, daemon state
               daemon [--dry-run]     the service: real-time watch, periodic sweep, response pipeline
-              verify-db              check the baseline's seal (exit 0 when it verifies, 18 otherwise)
+              verify-db              check the baseline's seal and signature (exit 0 when they verify, 18 otherwise)
               sweep                  ask the running daemon for a full sweep now (SIGUSR1)
               reload                 ask the running daemon to reload its configuration (SIGHUP)
               quarantine list        the captures of tampered content
@@ -37,6 +40,11 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               lockdown release [--no-script]
                                      leave lockdown (the lockdown script's release runs first)
 
+            signed baselines (monitor.signing_public_key set): init, update, maintenance end and
+            quarantine release write the baseline, and need the private key:
+              --signing-key FILE     the private key (bim keygen; best kept off the host, on a USB stick)
+              --passphrase-file FILE its passphrase (first line); else $BIM_PASSPHRASE; else asked on the terminal
+
             options:
               --config FILE          configuration (default /etc/binary_integrity_monitor.toml)
               --no-progress          no progress line on stderr, even on a terminal
@@ -44,24 +52,29 @@ record CommandLine(String command, String config, Set<String> flags, List<String
               --version              the version
             """;
 
-    /** The flags each command accepts, besides --config, --help and --no-progress. */
+    /** The options that take a value. */
+    private static final Set<String> VALUED = Set.of("--signing-key", "--passphrase-file", "--out");
+
+    /** The flags and options each command accepts, besides --config, --help and --no-progress. */
     private static final Map<String, Set<String>> FLAGS = Map.ofEntries(
-            Map.entry("init", Set.of("--force")),
+            Map.entry("init", Set.of("--force", "--signing-key", "--passphrase-file")),
             Map.entry("check", Set.of("--json")),
-            Map.entry("update", Set.of("--json")),
+            Map.entry("update", Set.of("--json", "--signing-key", "--passphrase-file")),
+            Map.entry("keygen", Set.of("--out", "--passphrase-file")),
             Map.entry("status", Set.of("--json")),
             Map.entry("daemon", Set.of("--dry-run")),
             Map.entry("sweep", Set.<String>of()),
             Map.entry("verify-db", Set.<String>of()),
             Map.entry("reload", Set.<String>of()),
-            Map.entry("quarantine", Set.of("--json", "--no-accept")),
+            Map.entry("quarantine", Set.of("--json", "--no-accept", "--signing-key", "--passphrase-file")),
             Map.entry("lockdown", Set.of("--no-script")),
-            Map.entry("maintenance", Set.<String>of()),
+            Map.entry("maintenance", Set.of("--signing-key", "--passphrase-file")),
             Map.entry("help", Set.<String>of()),
             Map.entry("version", Set.<String>of()));
 
     CommandLine {
         flags = Set.copyOf(flags);
+        options = Map.copyOf(options);
         args = List.copyOf(args);
     }
 
@@ -69,11 +82,17 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         return flags.contains(flag);
     }
 
+    /** The value of {@code option} ("--signing-key"), or null when it was not given. */
+    String option(String option) {
+        return options.get(option);
+    }
+
     /** Parses {@code argv}; a bad line is a {@link UsageException} with exit code 15. */
     static CommandLine parse(String[] argv) throws UsageException {
         String command = null;
         String config = null;
         Set<String> flags = new LinkedHashSet<>();
+        Map<String, String> options = new java.util.LinkedHashMap<>();
         List<String> args = new ArrayList<>();
         boolean onlyArgs = false;
         for (int i = 0; i < argv.length; i++) {
@@ -92,22 +111,23 @@ record CommandLine(String command, String config, Set<String> flags, List<String
             } else if (a.equals("--")) {
                 onlyArgs = true;
             } else if (a.equals("--config") || a.startsWith("--config=")) {
-                String v;
-                if (a.equals("--config")) {
-                    if (i + 1 >= argv.length) {
-                        throw new UsageException(ExitCode.INVALID_ARGUMENT, "--config needs a FILE");
-                    }
-                    v = argv[++i];
-                } else {
-                    v = a.substring("--config=".length());
-                }
-                if (v.isEmpty()) {
-                    throw new UsageException(ExitCode.INVALID_ARGUMENT, "--config needs a FILE, not an empty string");
-                }
                 if (config != null) {
                     throw new UsageException(ExitCode.INVALID_ARGUMENT, "--config given twice");
                 }
-                config = v;
+                config = value(argv, i, "--config");
+                i += a.equals("--config") ? 1 : 0;
+            } else if (a.startsWith("--passphrase") && !a.split("=", 2)[0].equals("--passphrase-file")) {
+                // Not echoed: it may be the passphrase itself.
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, "a passphrase is never taken from the command "
+                        + "line (every user sees it in ps and /proc/PID/cmdline, and it stays in the shell's history): "
+                        + "use --passphrase-file FILE, $" + Passphrase.ENV + ", or type it when asked");
+            } else if (VALUED.contains(a.split("=", 2)[0])) {
+                String name = a.split("=", 2)[0];
+                if (options.put(name, value(argv, i, name)) != null) {
+                    throw new UsageException(ExitCode.INVALID_ARGUMENT, name + " given twice");
+                }
+                i += a.equals(name) ? 1 : 0;
+                flags.add(name);
             } else if (a.equals("-h") || a.equals("--help")) {
                 flags.add("--help");
             } else if (a.equals("--version")) {
@@ -123,7 +143,7 @@ record CommandLine(String command, String config, Set<String> flags, List<String
         if (allowed == null) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     "unknown command '" + printable(command) + "' (expected init, check, update, status, daemon, "
-                            + "verify-db, sweep, reload, maintenance, quarantine or lockdown; see bim --help)");
+                            + "verify-db, keygen, sweep, reload, maintenance, quarantine or lockdown; see bim --help)");
         }
         for (String f : flags) {
             if (!allowed.contains(f) && !f.equals("--help") && !f.equals("--version") && !f.equals("--no-progress")) {
@@ -135,7 +155,25 @@ record CommandLine(String command, String config, Set<String> flags, List<String
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     command + " takes no arguments, got '" + printable(args.get(0)) + "'");
         }
-        return new CommandLine(command, config, flags, args);
+        flags.removeAll(VALUED);
+        return new CommandLine(command, config, flags, options, args);
+    }
+
+    /** The FILE of {@code --name FILE} or {@code --name=FILE} at {@code argv[i]}; never empty. */
+    private static String value(String[] argv, int i, String name) throws UsageException {
+        String v;
+        if (argv[i].equals(name)) {
+            if (i + 1 >= argv.length) {
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, name + " needs a FILE");
+            }
+            v = argv[i + 1];
+        } else {
+            v = argv[i].substring(name.length() + 1);
+        }
+        if (v.isEmpty()) {
+            throw new UsageException(ExitCode.INVALID_ARGUMENT, name + " needs a FILE, not an empty string");
+        }
+        return v;
     }
 
     private static String printable(String s) {

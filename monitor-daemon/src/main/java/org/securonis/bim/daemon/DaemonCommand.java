@@ -128,7 +128,7 @@ final class DaemonCommand {
         BaselineHolder holder;
         try {
             Baseline first = loadOrRecord();
-            holder = new BaselineHolder(inv.sealedStore(false), first);
+            holder = new BaselineHolder(inv.verifyingStore(), first);
             this.holder = holder;
         } catch (IOException e) {
             throw new UsageException(ExitCode.IO_ERROR, "cannot stat the baseline " + inv.store().path() + ": "
@@ -236,6 +236,13 @@ final class DaemonCommand {
                 }
             }
         }
+        if (inv.signing()) {
+            // The daemon verifies but never signs: the private key is the admin's, not the service's.
+            throw new UsageException(ExitCode.IO_ERROR, "no baseline at " + inv.config.monitor().databasePath()
+                    + ", and baselines must be signed (monitor.signing_public_key " + inv.config.monitor()
+                    .signingPublicKey() + "): the daemon verifies but never signs; record one with `bim init "
+                    + "--signing-key FILE`, then start the daemon");
+        }
         try (AutoCloseable lock = inv.lock()) {
             if (inv.store().exists()) {
                 return inv.loadBaseline();
@@ -328,9 +335,12 @@ final class DaemonCommand {
             return;
         }
         if (!next.monitor().databasePath().equals(old.monitor().databasePath())
-                || !next.monitor().logDir().equals(old.monitor().logDir())) {
-            LOG.error("reload ({}) refused: database_path and log_dir change only with a restart; the running "
-                    + "configuration stays", trigger);
+                || !next.monitor().logDir().equals(old.monitor().logDir())
+                || !next.monitor().keyPath().equals(old.monitor().keyPath())
+                || !java.util.Objects.equals(next.monitor().signingPublicKey(), old.monitor().signingPublicKey())) {
+            // The baseline's keys are loaded once, at start-up: a reload that swapped them would not be applied.
+            LOG.error("reload ({}) refused: database_path, log_dir, key_path and signing_public_key change only with "
+                    + "a restart; the running configuration stays", trigger);
             return;
         }
         config = next;

@@ -14,7 +14,7 @@ import org.securonis.bim.core.Names;
 import org.securonis.bim.core.Observation;
 import org.securonis.bim.core.SweepResult;
 
-/** {@code bim init [--force]}: records the baseline of the monitored set. */
+/** {@code bim init [--force] [--signing-key FILE]}: records the baseline of the monitored set. */
 final class InitCommand {
 
     private InitCommand() {
@@ -35,6 +35,8 @@ final class InitCommand {
                         + inv.config.monitor().databasePath() + " (" + Names.escape(what)
                         + "); use `bim update` to accept changes, or `bim init --force` to replace it");
             }
+            // The keys before the sweep: a refused one costs nothing and changes nothing.
+            inv.writingStore();
             MonitoredSet set = inv.resolveSet();
             Instant now = Instant.now(inv.clock);
             SweepResult r = inv.sweep(set, Baseline.empty(now), "init");
@@ -42,8 +44,9 @@ final class InitCommand {
             keepPrevious(inv);
             inv.save(baseline);
             Backups.keep(inv, baseline);
-            inv.out.printf("bim init: recorded %d files (%s) in %.1f s to %s%n", baseline.size(),
-                    Sizes.human(r.bytes()), r.duration().toMillis() / 1000.0, inv.config.monitor().databasePath());
+            inv.out.printf("bim init: recorded %d files (%s) in %.1f s to %s%s%n", baseline.size(),
+                    Sizes.human(r.bytes()), r.duration().toMillis() / 1000.0, inv.config.monitor().databasePath(),
+                    inv.signing() ? ", signed by ed25519 key " + inv.verifyingKey().fingerprint() : "");
             for (String m : set.missing()) {
                 inv.err.println("bim: note: critical path " + Names.escape(m) + " does not exist now; it joins the "
                         + "set (as created) when it appears");

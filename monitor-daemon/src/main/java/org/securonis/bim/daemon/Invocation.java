@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
 import org.securonis.bim.core.Baseline;
 import org.securonis.bim.core.BaselineException;
+import org.securonis.bim.core.BaselineSeal;
 import org.securonis.bim.core.BaselineStore;
 import org.securonis.bim.core.Config;
 import org.securonis.bim.core.ConfigException;
@@ -17,11 +20,13 @@ import org.securonis.bim.core.ConfigLoader;
 import org.securonis.bim.core.Inspector;
 import org.securonis.bim.core.MonitoredSet;
 import org.securonis.bim.core.Names;
+import org.securonis.bim.core.SigningKey;
 import org.securonis.bim.core.Source;
 import org.securonis.bim.core.Sweep;
 import org.securonis.bim.core.SweepProgress;
 import org.securonis.bim.core.SweepResult;
 import org.securonis.bim.core.Verifier;
+import org.securonis.bim.core.VerifyingKey;
 
 /**
  * One run of a command: the parsed line, the loaded configuration, the clock and the output streams, with the
@@ -37,20 +42,31 @@ final class Invocation {
     final PrintStream out;
     final PrintStream err;
     final boolean progress;
+    /** The environment ($BIM_PASSPHRASE); the process's own, or a test's. */
+    final Map<String, String> env;
+    private VerifyingKey verifyingKey;
+    private BaselineStore writer;
 
     private Invocation(CommandLine line, Config config, Clock clock, PrintStream out, PrintStream err,
-            boolean progress) {
+            boolean progress, Map<String, String> env) {
         this.line = line;
         this.config = config;
         this.clock = clock;
         this.out = out;
         this.err = err;
         this.progress = progress;
+        this.env = env;
     }
 
     /** Loads the configuration named on the line (or the default file, or the built-in defaults). */
     static Invocation open(CommandLine line, Clock clock, PrintStream out, PrintStream err, boolean terminal)
             throws UsageException {
+        return open(line, clock, out, err, terminal, System.getenv());
+    }
+
+    /** As {@link #open(CommandLine, Clock, PrintStream, PrintStream, boolean)}, with the environment given. */
+    static Invocation open(CommandLine line, Clock clock, PrintStream out, PrintStream err, boolean terminal,
+            Map<String, String> env) throws UsageException {
         Config config;
         try {
             if (line.config() != null) {
@@ -67,7 +83,7 @@ final class Invocation {
             }
             throw new UsageException(ExitCode.CONFIG_ERROR, sb.toString());
         }
-        return new Invocation(line, config, clock, out, err, terminal && !line.has("--no-progress"));
+        return new Invocation(line, config, clock, out, err, terminal && !line.has("--no-progress"), env);
     }
 
     /** Where the configuration came from, for messages. */
@@ -81,19 +97,90 @@ final class Invocation {
         return new BaselineStore(config.monitor().databasePath());
     }
 
-    /** The store that verifies the seal on load (the key must exist) or, {@code forWriting}, creates the key. */
-    BaselineStore sealedStore(boolean forWriting) throws UsageException {
+    /** The seal key (it must exist) or, {@code forWriting}, the seal key created when it is missing. */
+    private BaselineSeal seal(boolean forWriting) throws UsageException {
         Path key = config.monitor().keyPath();
         try {
-            return new BaselineStore(config.monitor().databasePath(),
-                    forWriting ? org.securonis.bim.core.BaselineSeal.loadOrCreate(key)
-                            : org.securonis.bim.core.BaselineSeal.load(key));
+            return forWriting ? BaselineSeal.loadOrCreate(key) : BaselineSeal.load(key);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UsageException(ExitCode.IO_ERROR, "the seal key " + key + " (monitor.key_path) is missing, so "
                     + "the baseline cannot be verified; if it is lost, record a new baseline with `bim init --force`");
         } catch (IOException e) {
             throw new UsageException(ExitCode.CONFIG_ERROR, Names.escape(String.valueOf(e.getMessage())));
         }
+    }
+
+    /** Whether baselines must be signed: {@code monitor.signing_public_key} is set. */
+    boolean signing() {
+        return config.monitor().signingPublicKey() != null;
+    }
+
+    /** The public key every baseline must be signed by, loaded once; null when signing is off. */
+    VerifyingKey verifyingKey() throws UsageException {
+        Path file = config.monitor().signingPublicKey();
+        if (file == null || verifyingKey != null) {
+            return verifyingKey;
+        }
+        try {
+            verifyingKey = VerifyingKey.load(file);
+            return verifyingKey;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UsageException(ExitCode.IO_ERROR, "the signing public key " + file + " (monitor."
+                    + "signing_public_key in " + configName() + ") is missing, so the baseline cannot be verified");
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.CONFIG_ERROR, Names.escape(String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** The store that verifies the seal (the key must exist) and, with signing on, the signature on every load. */
+    BaselineStore verifyingStore() throws UsageException {
+        VerifyingKey pub = verifyingKey();
+        return new BaselineStore(config.monitor().databasePath(), seal(false), pub);
+    }
+
+    /**
+     * The store accepted changes are written through, prepared once: with signing on, the private key of
+     * {@code --signing-key} decrypted with its passphrase and checked against {@code signing_public_key}; then the
+     * seal key (created when missing). Commands call it before they change anything: a refusal (exit 15) leaves
+     * every file as it was.
+     */
+    BaselineStore writingStore() throws UsageException {
+        if (writer != null) {
+            return writer;
+        }
+        String keyFile = line.option("--signing-key");
+        if (keyFile == null && line.option("--passphrase-file") != null) {
+            throw new UsageException(ExitCode.INVALID_ARGUMENT, "--passphrase-file is the passphrase of "
+                    + "--signing-key FILE, which is not given");
+        }
+        VerifyingKey pub = verifyingKey();
+        Path db = config.monitor().databasePath();
+        if (pub == null) {
+            if (keyFile != null) {
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, "--signing-key is given, but signing is off: set "
+                        + "[monitor] signing_public_key in " + configName() + " to the key's .pub file first");
+            }
+            writer = new BaselineStore(db, seal(true));
+            return writer;
+        }
+        if (keyFile == null) {
+            throw new UsageException(ExitCode.INVALID_ARGUMENT, "the baseline is signed (signing_public_key "
+                    + pub.file() + ", key " + pub.fingerprint() + "): accepting changes needs the private key; give "
+                    + "--signing-key FILE (and its passphrase). Nothing was changed");
+        }
+        Path file = Path.of(keyFile).toAbsolutePath();
+        char[] passphrase = Passphrase.read(line, env, "the private key " + Names.escape(file.toString()), false);
+        SigningKey key;
+        try {
+            key = SigningKey.load(file, passphrase, pub);
+        } catch (IOException e) {
+            throw new UsageException(ExitCode.INVALID_ARGUMENT, "--signing-key refused: "
+                    + Names.escape(String.valueOf(e.getMessage())) + ". Nothing was changed");
+        } finally {
+            Arrays.fill(passphrase, '\0');
+        }
+        writer = new BaselineStore(db, seal(true), key);
+        return writer;
     }
 
     /** Loads and verifies the baseline or fails with exit code 18 and the loader's message. */
@@ -103,7 +190,7 @@ final class Invocation {
                     + ": no baseline here (record one with `bim init`)");
         }
         try {
-            return sealedStore(false).load();
+            return verifyingStore().load();
         } catch (org.securonis.bim.core.SealException e) {
             throw new UsageException(ExitCode.IO_ERROR, "BASELINE TAMPERED: " + Names.escape(e.getMessage()));
         } catch (BaselineException e) {
@@ -165,10 +252,11 @@ final class Invocation {
         }
     }
 
-    /** Saves {@code baseline} or fails with exit code 14 (the old file stays whole). */
+    /** Saves {@code baseline} through {@link #writingStore} or fails with exit code 14 (the old file stays whole). */
     void save(Baseline baseline) throws UsageException {
+        BaselineStore store = writingStore();
         try {
-            sealedStore(true).save(baseline);
+            store.save(baseline);
         } catch (IOException e) {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot write the baseline "
                     + config.monitor().databasePath() + ": " + e.getMessage() + " (the previous baseline is intact)");

@@ -17,6 +17,12 @@ public final class Main {
 
     /** Runs one command and returns its exit code; prints a message, never a stack trace, on failure. */
     static int run(String[] argv, PrintStream out, PrintStream err, Clock clock, boolean terminal) {
+        return run(argv, out, err, clock, terminal, System.getenv());
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream, Clock, boolean)}, with the environment given. */
+    static int run(String[] argv, PrintStream out, PrintStream err, Clock clock, boolean terminal,
+            java.util.Map<String, String> env) {
         try {
             CommandLine line = CommandLine.parse(argv);
             if (line.has("--help") || line.command().equals("help")) {
@@ -27,7 +33,10 @@ public final class Main {
                 out.println("bim " + version());
                 return ExitCode.OK;
             }
-            Invocation inv = Invocation.open(line, clock, out, err, terminal);
+            if (line.command().equals("keygen")) {
+                return KeygenCommand.run(line, env, out);
+            }
+            Invocation inv = Invocation.open(line, clock, out, err, terminal, env);
             return switch (line.command()) {
                 case "init" -> InitCommand.run(inv);
                 case "check" -> CheckCommand.run(inv);

@@ -19,7 +19,7 @@ import org.securonis.bim.core.Names;
 import org.securonis.bim.core.SweepResult;
 
 /**
- * {@code bim maintenance begin [--reason TEXT] | end | status}: a package-update window. While it is open the
+ * {@code bim maintenance begin [--reason TEXT] | end [--signing-key FILE] | status}: a package-update window. While it is open the
  * daemon answers no change; {@code end} sweeps, accepts into the baseline (and the backup store) every change
  * the package manager's checksums vouch for, and closes the window; the daemon then sweeps and alerts, and
  * answers, whatever was not accepted.
@@ -89,6 +89,10 @@ final class MaintenanceCommand {
         int refused = 0;
         try (AutoCloseable lock = inv.lock()) {
             Baseline baseline = inv.loadBaseline();
+            if (inv.line.option("--signing-key") != null) {
+                // A wrong passphrase is told before the sweep, not after it.
+                inv.writingStore();
+            }
             MonitoredSet set = inv.resolveSet();
             SweepResult r = inv.sweep(set, baseline, "maintenance end");
             DpkgVerifier dpkg = new DpkgVerifier(inv.config.maintenance().dpkgInfoDir());
@@ -115,6 +119,14 @@ final class MaintenanceCommand {
             }
             if (!accepted.isEmpty()) {
                 Baseline next = baseline.with(accepted, inv.clock.instant());
+                if (inv.signing() && inv.line.option("--signing-key") == null) {
+                    // Nothing is accepted and the window stays open: the admin can still end it with the key.
+                    throw new UsageException(ExitCode.INVALID_ARGUMENT, "maintenance: " + accepted.size()
+                            + " changes are the packages' own, but the baseline is signed: accepting them needs "
+                            + "`bim maintenance end --signing-key FILE`. The window stays open until then (or until "
+                            + AlertFormat.time(w.until()) + ", when what was not accepted is alerted); nothing was "
+                            + "changed");
+                }
                 inv.save(next);
                 Backups.keep(inv, next);
             }

@@ -80,6 +80,10 @@ final class QuarantineCommand {
         // A running daemon would take the file put back for new tampering (and disarm it) before the baseline
         // accepts it: a short maintenance window keeps it from answering until the release is accepted.
         boolean accept = !inv.line.has("--no-accept");
+        if (accept) {
+            // Accepting writes the baseline: its keys are checked before the file is put back.
+            inv.writingStore();
+        }
         MaintenanceWindow window = new MaintenanceWindow(inv.config.monitor().stateDir());
         boolean ownWindow = accept && window.current() == null;
         try {

@@ -39,6 +39,7 @@ final class StatusCommand {
             tiers.forEach((t, c) -> b.put(t.label(), c));
             b.put("created", AlertFormat.time(baseline.created()));
             b.put("updated", AlertFormat.time(baseline.updated()));
+            b.put("signed_by", inv.signing() ? inv.verifyingKey().fingerprint() : null);
             n.set("last_check", last);
             long pid = new DaemonState(inv.config.monitor().stateDir()).runningPid();
             n.put("daemon_running", pid > 0);
@@ -57,6 +58,8 @@ final class StatusCommand {
                 + " ago)");
         inv.out.println("updated:    " + AlertFormat.time(baseline.updated()) + " (" + age(baseline.updated(), now)
                 + " ago)");
+        inv.out.println("signature:  " + (inv.signing() ? "verified, ed25519 key " + inv.verifyingKey().fingerprint()
+                : "off (sealed only; monitor.signing_public_key is not set)"));
         if (last == null || !last.has("time")) {
             inv.out.println("last check: never");
         } else {

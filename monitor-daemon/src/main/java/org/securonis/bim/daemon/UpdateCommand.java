@@ -33,6 +33,8 @@ final class UpdateCommand {
         inv.ensureStateDir();
         try (AutoCloseable lock = inv.lock()) {
             Baseline baseline = inv.loadBaseline();
+            // Accepting needs the keys (with signing on, the private key): checked before any sweep or write.
+            inv.writingStore();
             MonitoredSet set = inv.resolveSet();
             Instant now = Instant.now(inv.clock);
             List<Finding> accepted = new ArrayList<>();

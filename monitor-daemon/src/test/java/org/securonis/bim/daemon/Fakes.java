@@ -42,6 +42,18 @@ final class Fakes {
         return "lockdown_script = \"" + lockdown + "\"\n";
     }
 
+    /**
+     * A [monitor] section that keeps every file the monitor writes under {@code root} (baseline, state, seal key,
+     * logs, quarantine) and points the lockdown script at the fake; more [monitor] lines may follow it.
+     */
+    String monitorSection(Path root) {
+        return "[monitor]\n" + monitorLines()
+                + "database_path = \"" + root.resolve("state/hashes.json") + "\"\n"
+                + "key_path = \"" + root.resolve("state/bim.key") + "\"\n"
+                + "log_dir = \"" + root.resolve("state/log") + "\"\n"
+                + "quarantine_dir = \"" + root.resolve("state/quarantine") + "\"\n";
+    }
+
     /** The [response] sendmail line. */
     String sendmailLine() {
         return "sendmail = \"" + sendmail + "\"\n";
