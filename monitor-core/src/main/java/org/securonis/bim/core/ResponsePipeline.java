@@ -229,8 +229,10 @@ public final class ResponsePipeline implements AutoCloseable {
                 && f.action() != Action.MOVED
                 && (base.type() == FileType.SYMLINK || (base.type() == FileType.FILE && base.sha256() != null));
         if (restorable && base.type() == FileType.FILE && !backups.has(base.sha256())) {
-            record(inc, "restore", f.path(), "skipped", "no known-good copy of it is kept (its tier " + base.tier().label()
-                    + " is not in backup_tiers)");
+            record(inc, "restore", f.path(), "skipped", config.response().backupTiers().contains(base.tier())
+                    ? "no known-good copy of its recorded content is in backup_dir (init, update and the daemon's "
+                            + "first run keep them)"
+                    : "no known-good copy of it is kept (its tier " + base.tier().label() + " is not in backup_tiers)");
             restorable = false;
         }
         if (restorable) {

@@ -184,6 +184,7 @@ final class DaemonCommand {
             startWatcher(roots);
             roots = null;
             monitor.sweep("start-up");
+            Monitor.returnSweepMemory();
             pending.resume();
             for (int i = 0; i < EVENT_WORKERS; i++) {
                 Thread t = new Thread(this::work, "bim-event-" + i);
@@ -252,6 +253,8 @@ final class DaemonCommand {
             SweepResult r = inv.sweep(set, Baseline.empty(now), "init");
             Baseline b = Baseline.of(now, now, InitCommand.recordsOf(r));
             inv.save(b);
+            // Known-good copies as init keeps them, so that a restore has something to restore from.
+            Backups.keep(inv, b);
             LOG.warn("no baseline at {}: recorded one of {} files now (first run); review it, this state is what "
                     + "is trusted from here on", inv.config.monitor().databasePath(), b.size());
             for (SweepResult.Problem p : r.problems()) {

@@ -106,6 +106,7 @@ final class Sweeper implements AutoCloseable {
             try {
                 LOG.info("sweep started ({})", trigger);
                 job.sweep(trigger);
+                Monitor.returnSweepMemory();
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

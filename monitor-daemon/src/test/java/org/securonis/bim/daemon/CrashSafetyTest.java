@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.securonis.bim.core.Baseline;
 import org.securonis.bim.core.BaselineSeal;
@@ -21,9 +22,11 @@ import org.securonis.bim.core.BaselineStore;
  * SIGKILL at random moments during {@code init --force} and {@code update}: whatever is on disk afterwards loads
  * and verifies under its seal, as the old or the new baseline, and no temporary file is taken for the real one.
  */
+@Tag("stress")
 class CrashSafetyTest {
 
     private static final long SEED = Long.getLong("bim.crash.seed", System.nanoTime());
+    private static final int ROUNDS = Integer.getInteger("bim.crash.rounds", 12);
     private Tmpfs tmp;
     private Path bin;
     private Path config;
@@ -75,7 +78,7 @@ class CrashSafetyTest {
         Process first = bim("init");
         assertTrue(first.waitFor(120, TimeUnit.SECONDS) && first.exitValue() == 0, "the first init");
         int killed = 0;
-        for (int round = 0; round < 12; round++) {
+        for (int round = 0; round < ROUNDS; round++) {
             // Change something so that every update really writes.
             Files.writeString(bin.resolve("f" + r.nextInt(1500)), "round " + round);
             Process p = bim(round % 3 == 0 ? "init" : "update", round % 3 == 0 ? "--force" : "--no-progress");
@@ -96,7 +99,7 @@ class CrashSafetyTest {
                 fail("seed " + SEED + " round " + round + ": the baseline on disk does not load and verify: " + e);
             }
         }
-        System.out.println("crash-safety: " + killed + " of 12 writers killed mid-run");
+        System.out.println("crash-safety: " + killed + " of " + ROUNDS + " writers killed mid-run");
         try (Stream<Path> s = Files.list(db.getParent())) {
             s.filter(f -> f.getFileName().toString().contains(".tmp-")).forEach(f -> System.out.println(
                     "left behind by a killed writer (never read as a baseline): " + f.getFileName()));

@@ -24,6 +24,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.securonis.bim.core.BaselineSeal;
 import org.securonis.bim.core.BaselineStore;
@@ -35,6 +36,7 @@ import org.securonis.bim.core.BaselineStore;
  * capture's content has the digest in its name, every archive reads to its end and matches its manifest, and no
  * monitored file is left half restored. Then a daemon starts on what is there.
  */
+@Tag("stress")
 class DaemonCrashSafetyTest {
 
     private static final long SEED = Long.getLong("bim.crash.seed", System.nanoTime());

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * ({@code -Dbim.flood.seconds}, default 10; the issue's 30 with {@code -Dbim.flood.seconds=30}): memory stays
  * bounded and a real modification of a monitored binary in the middle of the flood is still alerted.
  */
+@Tag("stress")
 class FloodTest {
 
     private static final int SECONDS = Integer.getInteger("bim.flood.seconds", 10);
