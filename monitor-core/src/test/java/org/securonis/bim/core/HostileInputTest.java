@@ -144,4 +144,42 @@ class HostileInputTest {
             }
         }
     }
+
+    @Test
+    void hugeBaselines_100MB_ofJunkOrOfRecordsWithABadSeal_areRefusedNamingTheFile() throws Exception {
+        Path db = fs.getPath("/var/lib/bim/hashes.json");
+        Files.createDirectories(db.getParent());
+        BaselineStore store = new BaselineStore(db, BaselineSeal.loadOrCreate(fs.getPath("/etc/bim.key")));
+        // Well-formed records (as the store writes one), 100 MB of them, under a seal that does not match.
+        store.save(Baseline.of(java.time.Instant.EPOCH, java.time.Instant.EPOCH,
+                java.util.List.of(TestFs.record("/usr/bin/f", TestFs.sha256("f")))));
+        String one = Files.readString(db);
+        String head = one.substring(0, one.indexOf("\"files\":[") + 9);
+        String rec = one.substring(head.length(), one.indexOf("}", head.length()) + 1);
+        try (java.io.Writer w = Files.newBufferedWriter(db)) {
+            w.write(head);
+            long written = 0;
+            for (int i = 0; written < 100_000_000L; i++) {
+                String r = (i == 0 ? "" : ",") + rec.replace("/usr/bin/f\"", "/usr/bin/f" + i + "\"");
+                w.write(r);
+                written += r.length();
+            }
+            w.write("],\"seal\":\"hmac-sha256:" + "0".repeat(64) + "\"}");
+        }
+        assertTrue(Files.size(db) > 100_000_000L);
+        SealException sealed = org.junit.jupiter.api.Assertions.assertThrows(SealException.class, store::load);
+        assertTrue(sealed.getMessage().contains(db.toString()), sealed.getMessage());
+        // 100 MB of one unterminated string, and of deep nesting: refused, never a crash.
+        for (String junk : new String[] {"{\"format\":\"", "[".repeat(1)}) {
+            try (java.io.OutputStream out = Files.newOutputStream(db)) {
+                out.write(junk.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] fill = (junk.startsWith("[") ? "[" : "a").repeat(1 << 20).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                for (int i = 0; i < 100; i++) {
+                    out.write(fill);
+                }
+            }
+            BaselineException e = org.junit.jupiter.api.Assertions.assertThrows(BaselineException.class, store::load);
+            assertTrue(e.getMessage().startsWith(db.toString()), e.getMessage());
+        }
+    }
 }
