@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -40,8 +45,89 @@ public interface FileOpener {
         }
     }
 
+    /**
+     * A path looked up once, never following a symlink in its last component: its stat, and its link target or its
+     * bytes. The native opener holds the inode itself, so all three concern the same file; the JDK's looks the path
+     * up again for each.
+     */
+    interface Entry extends java.io.Closeable {
+        /** What {@code lstat} said at the lookup. */
+        FileStat stat();
+
+        /** The target of the symlink this entry is, exactly. */
+        String readLink() throws IOException;
+
+        /** Opens the regular file this entry is for reading ({@link ChangedException} if it is not one). */
+        Opened open() throws IOException;
+    }
+
     /** Opens {@code source} for reading without following a symlink in its last component. */
     Opened open(Path source) throws IOException;
+
+    /**
+     * Looks {@code source} up. With {@code noLinks}, no directory on the way to it may be a symlink: a file reached
+     * only through one is reported absent ({@link NoSuchFileException}), never read through it.
+     */
+    default Entry lookup(Path source, boolean noLinks) throws IOException {
+        return jdkLookup(this, source, noLinks);
+    }
+
+    /** The stat fields read through the JDK ("unix:*" would also resolve owner and group names: five times slower). */
+    String JDK_ATTRIBUTES =
+            "unix:size,lastModifiedTime,ctime,ino,dev,mode,uid,gid,nlink,isSymbolicLink,isDirectory,isRegularFile";
+
+    /** The JDK's lookup: every directory above {@code source} is checked not to be a symlink, then its lstat. */
+    static Entry jdkLookup(FileOpener opener, Path source, boolean noLinks) throws IOException {
+        if (noLinks) {
+            Path dir = source.getRoot();
+            Path parent = source.getParent();
+            for (int i = 0; parent != null && i < parent.getNameCount(); i++) {
+                dir = dir == null ? parent.getName(i) : dir.resolve(parent.getName(i));
+                BasicFileAttributes a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isSymbolicLink()) {
+                    throw new NoSuchFileException(Names.of(source), null, "reached through a symlink at " + Names.of(dir));
+                }
+                if (!a.isDirectory()) {
+                    throw new java.nio.file.NotDirectoryException(Names.of(dir));
+                }
+            }
+        }
+        Map<String, Object> a = Files.readAttributes(source, JDK_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        int rawMode = ((Number) a.get("mode")).intValue();
+        FileType type = FileType.ofMode(rawMode);
+        if (type == FileType.UNKNOWN) {
+            // File systems that fill st_mode's permission bits only (some in-memory ones) still say the type.
+            type = Boolean.TRUE.equals(a.get("isSymbolicLink")) ? FileType.SYMLINK
+                    : Boolean.TRUE.equals(a.get("isDirectory")) ? FileType.DIR
+                    : Boolean.TRUE.equals(a.get("isRegularFile")) ? FileType.FILE : FileType.UNKNOWN;
+        }
+        Instant m = ((FileTime) a.get("lastModifiedTime")).toInstant();
+        Instant c = ((FileTime) a.get("ctime")).toInstant();
+        FileStat stat = new FileStat(type, rawMode & 07777, ((Number) a.get("uid")).intValue(),
+                ((Number) a.get("gid")).intValue(), ((Number) a.get("nlink")).intValue(),
+                ((Number) a.get("size")).longValue(), ((Number) a.get("ino")).longValue(),
+                ((Number) a.get("dev")).longValue(), m.getEpochSecond(), m.getNano(), c.getEpochSecond(), c.getNano());
+        return new Entry() {
+            @Override
+            public FileStat stat() {
+                return stat;
+            }
+
+            @Override
+            public String readLink() throws IOException {
+                return Names.of(Files.readSymbolicLink(source));
+            }
+
+            @Override
+            public Opened open() throws IOException {
+                return opener.open(source);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
 
     /**
      * The JDK's open, with {@code O_NOFOLLOW}. It cannot say what it opened, and a FIFO swapped in between the

@@ -4,18 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,14 +26,6 @@ public final class Inspector {
     /** How often a file that keeps changing under the hash is tried before the capture is reported failed. */
     static final int ATTEMPTS = 3;
     private static final int BUFFER_BYTES = 1 << 20;
-    /**
-     * The stat fields used, by name: "unix:*" would also resolve the owner's and group's names, reading
-     * /etc/passwd and /etc/group for every file (five times the cost of the stat itself).
-     */
-    private static final String ATTRS =
-            "unix:size,lastModifiedTime,ctime,ino,dev,mode,uid,gid,nlink,isSymbolicLink,isDirectory,isRegularFile";
-    /** After hashing only what {@link #same} compares is needed (a chmod or chown moves ctime). */
-    private static final String IDENTITY = "unix:size,lastModifiedTime,ctime,ino,dev";
     private static final HexFormat HEX = HexFormat.of();
 
     private final Clock clock;
@@ -73,45 +61,50 @@ public final class Inspector {
         String path = file.path();
         Path source = file.source();
         try {
-            Map<String, Object> before = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
+            FileStat latest = null;
             for (int attempt = 1; ; attempt++) {
-                FileRecord stat = record(path, file.tier(), before, null, null);
-                switch (stat.type()) {
-                    case SYMLINK:
-                        String target = Names.of(Files.readSymbolicLink(source));
-                        Map<String, Object> after = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
-                        if (same(before, after) || attempt == ATTEMPTS) {
-                            return Observation.present(record(path, file.tier(), after, null, target));
+                try (FileOpener.Entry entry = opener.lookup(source, file.resolved())) {
+                    FileStat before = entry.stat();
+                    latest = before;
+                    switch (before.type()) {
+                        case SYMLINK: {
+                            String target = entry.readLink();
+                            FileStat after = restat(file);
+                            if (after == null) {
+                                return Observation.missing(path, file.tier());
+                            }
+                            if (before.sameAs(after) || attempt == ATTEMPTS) {
+                                return Observation.present(record(path, file.tier(), after, null, target));
+                            }
+                            continue;
                         }
-                        before = after;
-                        continue;
-                    case FILE:
-                        break;
-                    default:
-                        return Observation.present(stat);
-                }
-                String sha;
-                try {
-                    sha = hash(source, before);
-                } catch (AccessDeniedException e) {
-                    return Observation.failed(path, file.tier(), stat, "cannot read: permission denied");
-                } catch (FileOpener.ChangedException e) {
-                    sha = null;
-                }
-                if (sha != null) {
-                    Map<String, Object> after;
+                        case FILE:
+                            break;
+                        default:
+                            return Observation.present(record(path, file.tier(), before, null, null));
+                    }
+                    String sha;
                     try {
-                        after = Files.readAttributes(source, IDENTITY, LinkOption.NOFOLLOW_LINKS);
-                    } catch (NoSuchFileException e) {
-                        return Observation.missing(path, file.tier());
+                        sha = hash(entry, before);
+                    } catch (AccessDeniedException e) {
+                        return Observation.failed(path, file.tier(), record(path, file.tier(), before, null, null),
+                                "cannot read: permission denied");
+                    } catch (FileOpener.ChangedException e) {
+                        sha = null;
                     }
-                    if (same(before, after)) {
-                        return Observation.present(record(path, file.tier(), before, sha, null));
+                    if (sha != null) {
+                        FileStat after = restat(file);
+                        if (after == null) {
+                            return Observation.missing(path, file.tier());
+                        }
+                        if (before.sameAs(after)) {
+                            return Observation.present(record(path, file.tier(), before, sha, null));
+                        }
+                        latest = after;
                     }
                 }
-                before = Files.readAttributes(source, ATTRS, LinkOption.NOFOLLOW_LINKS);
                 if (attempt == ATTEMPTS) {
-                    return Observation.failed(path, file.tier(), record(path, file.tier(), before, null, null),
+                    return Observation.failed(path, file.tier(), record(path, file.tier(), latest, null, null),
                             "kept changing while being hashed (" + ATTEMPTS + " attempts)");
                 }
             }
@@ -130,15 +123,23 @@ public final class Inspector {
         }
     }
 
+    /** The path's stat now (looked up as the capture was), or null when it is gone. */
+    private FileStat restat(MonitoredFile file) throws IOException {
+        try (FileOpener.Entry again = opener.lookup(file.source(), file.resolved())) {
+            return again.stat();
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return null;
+        }
+    }
+
     /** The digest of the file's bytes, or null when what was opened is not the file {@code before} describes. */
-    private String hash(Path source, Map<String, Object> before) throws IOException {
+    private String hash(FileOpener.Entry entry, FileStat before) throws IOException {
         MessageDigest md = digests.get();
         md.reset();
         ByteBuffer buf = buffers.get();
-        // Never follows a symlink swapped in after the lstat; the native opener also says what it opened.
-        try (FileOpener.Opened ch = opener.open(source)) {
-            if (ch.inode() >= 0 && (ch.inode() != ((Number) before.get("ino")).longValue()
-                    || ch.device() != ((Number) before.get("dev")).longValue())) {
+        // Never follows a symlink swapped in after the lstat; the native opener reads the very inode it looked up.
+        try (FileOpener.Opened ch = entry.open()) {
+            if (ch.inode() >= 0 && (ch.inode() != before.inode() || ch.device() != before.device())) {
                 return null;
             }
             while (true) {
@@ -163,34 +164,11 @@ public final class Inspector {
         return HEX.formatHex(md.digest());
     }
 
-    /** Compares the stat fields that any change of content or identity moves. */
-    private static boolean same(Map<String, Object> a, Map<String, Object> b) {
-        return a.get("size").equals(b.get("size"))
-                && a.get("lastModifiedTime").equals(b.get("lastModifiedTime"))
-                && a.get("ctime").equals(b.get("ctime"))
-                && a.get("ino").equals(b.get("ino"))
-                && a.get("dev").equals(b.get("dev"));
-    }
-
-    private FileRecord record(String path, Tier tier, Map<String, Object> a, String sha, String target) {
-        int rawMode = ((Number) a.get("mode")).intValue();
-        FileType type = FileType.ofMode(rawMode);
-        if (type == FileType.UNKNOWN) {
-            // File systems that fill st_mode's permission bits only (some in-memory ones) still say the type.
-            type = Boolean.TRUE.equals(a.get("isSymbolicLink")) ? FileType.SYMLINK
-                    : Boolean.TRUE.equals(a.get("isDirectory")) ? FileType.DIR
-                    : Boolean.TRUE.equals(a.get("isRegularFile")) ? FileType.FILE : FileType.UNKNOWN;
-        }
+    private FileRecord record(String path, Tier tier, FileStat a, String sha, String target) {
+        FileType type = a.type();
         return new FileRecord(path, type, sha,
-                type == FileType.FILE || type == FileType.SYMLINK ? ((Number) a.get("size")).longValue() : 0L,
-                rawMode & 07777,
-                ((Number) a.get("uid")).intValue(),
-                ((Number) a.get("gid")).intValue(),
-                ((Number) a.get("ino")).longValue(),
-                ((Number) a.get("dev")).longValue(),
-                ((Number) a.get("nlink")).intValue(),
-                ((FileTime) a.get("lastModifiedTime")).toInstant(),
-                ((FileTime) a.get("ctime")).toInstant(),
+                type == FileType.FILE || type == FileType.SYMLINK ? a.size() : 0L,
+                a.mode(), a.uid(), a.gid(), a.inode(), a.device(), a.nlink(), a.mtime(), a.ctime(),
                 type == FileType.SYMLINK ? (target == null ? "" : target) : null,
                 tier,
                 Instant.now(clock));

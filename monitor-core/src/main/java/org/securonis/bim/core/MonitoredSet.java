@@ -253,7 +253,7 @@ public final class MonitoredSet {
     }
 
     private MonitoredFile file(String path, Member m) {
-        return new MonitoredFile(path, Names.path(fs, m.source() == null ? path : m.source()), m.tier());
+        return new MonitoredFile(path, Names.path(fs, m.source() == null ? path : m.source()), m.tier(), true);
     }
 
     /** Whether {@code path} was a member when the set was resolved. */
@@ -297,14 +297,31 @@ public final class MonitoredSet {
             }
             String rest = norm.equals(rule.root) ? "" : norm.substring(rule.root.equals("/") ? 1 : rule.root.length() + 1);
             Path source = rest.isEmpty() ? rule.realRoot : Names.path(fs, join(Names.of(rule.realRoot), rest));
-            MonitoredFile f = new MonitoredFile(norm, source, rule.tier);
+            MonitoredFile f = new MonitoredFile(norm, source, rule.tier, true);
             return excluded(excludes, f) ? Optional.empty() : Optional.of(f);
         }
         return Optional.empty();
     }
 
-    /** The member for a baseline path no longer in the set, read through its configured name. */
-    MonitoredFile outside(FileRecord record) {
-        return new MonitoredFile(record.path(), Names.path(fs, record.path()), record.tier());
+    /**
+     * Where a baseline path no longer in the set is read from: below the root of a pattern that covers its
+     * directory, through that root's resolution (so {@code /lib/x} is read as {@code /usr/lib/x}, and a directory
+     * under it that became a symlink is not gone through); elsewhere by its configured name.
+     */
+    public MonitoredFile outside(FileRecord record) {
+        String path = Glob.normalize(record.path());
+        Rule best = null;
+        for (Rule rule : rules) {
+            if (rule.realRoot != null && (path.startsWith(rule.root.equals("/") ? "/" : rule.root + "/"))
+                    && (best == null || rule.root.length() > best.root.length())) {
+                best = rule;
+            }
+        }
+        if (best == null) {
+            return new MonitoredFile(record.path(), Names.path(fs, record.path()), record.tier());
+        }
+        String rest = path.substring(best.root.equals("/") ? 1 : best.root.length() + 1);
+        return new MonitoredFile(record.path(), Names.path(fs, join(Names.of(best.realRoot), rest)), record.tier(),
+                true);
     }
 }

@@ -17,11 +17,11 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import javax.crypto.Cipher;
 import javax.crypto.EncryptedPrivateKeyInfo;
-import javax.crypto.SecretKey;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.PBEParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The private half of the baseline's Ed25519 key, decrypted with its passphrase and checked against
@@ -35,6 +35,8 @@ public final class SigningKey {
     static final int ITERATIONS = 600_000;
     static final String PEM_TYPE = "ENCRYPTED PRIVATE KEY";
     private static final String PBE = "PBEWithHmacSHA256AndAES_256";
+    /** A key file asking for more (a hostile one, to stall us) is refused: 30 times what we write. */
+    private static final int MAX_ITERATIONS = 20_000_000;
 
     private final PrivateKey key;
     private final VerifyingKey verifyingKey;
@@ -82,25 +84,40 @@ public final class SigningKey {
         return pub;
     }
 
+    // PBKDF2 and AES-CBC as two steps: the JDK's combined PBES2 cipher takes printable ASCII passphrases only,
+    // where PBKDF2 takes any text as UTF-8, as openssl does (an ASCII passphrase gives the same key either way).
     private static byte[] encrypt(byte[] pkcs8, char[] passphrase) throws GeneralSecurityException {
         SecureRandom random = new SecureRandom();
         byte[] salt = new byte[16];
         byte[] iv = new byte[16];
         random.nextBytes(salt);
         random.nextBytes(iv);
-        PBEKeySpec spec = new PBEKeySpec(passphrase);
         try {
-            SecretKey k = SecretKeyFactory.getInstance(PBE).generateSecret(spec);
-            Cipher c = Cipher.getInstance(PBE);
-            c.init(Cipher.ENCRYPT_MODE, k, new PBEParameterSpec(salt, ITERATIONS, new IvParameterSpec(iv)));
+            Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            c.init(Cipher.ENCRYPT_MODE, derive("HmacSHA256", passphrase, salt, ITERATIONS, 32), new IvParameterSpec(iv));
             byte[] ciphertext = c.doFinal(pkcs8);
+            AlgorithmParameters pbe = AlgorithmParameters.getInstance(PBE);
+            pbe.init(new PBEParameterSpec(salt, ITERATIONS, new IvParameterSpec(iv)));
             // JDK 17's EncryptedPrivateKeyInfo does not know the cipher's own name for these parameters: under
             // their ASN.1 name, PBES2, it encodes them as RFC 8018 says.
             AlgorithmParameters params = AlgorithmParameters.getInstance("PBES2");
-            params.init(c.getParameters().getEncoded());
+            params.init(pbe.getEncoded());
             return new EncryptedPrivateKeyInfo(params, ciphertext).getEncoded();
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
+        }
+    }
+
+    private static SecretKeySpec derive(String prf, char[] passphrase, byte[] salt, int iterations, int bytes)
+            throws GeneralSecurityException {
+        PBEKeySpec spec = new PBEKeySpec(passphrase, salt, iterations, bytes * 8);
+        try {
+            byte[] k = SecretKeyFactory.getInstance("PBKDF2With" + prf).generateSecret(spec).getEncoded();
+            try {
+                return new SecretKeySpec(k, "AES");
+            } finally {
+                java.util.Arrays.fill(k, (byte) 0);
+            }
         } finally {
             spec.clearPassword();
         }
@@ -144,27 +161,32 @@ public final class SigningKey {
         if (params == null) {
             throw new IOException(file + ": the private key's encryption has no parameters");
         }
-        // For PBES2 the parameters name the cipher they describe ("PBEWithHmacSHA256AndAES_256").
-        String cipher = params.toString();
-        PBEKeySpec spec = new PBEKeySpec(passphrase);
+        // For PBES2 the parameters name what they describe: "PBEWith<PRF>AndAES_<bits>".
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("PBEWith(Hmac\\w+)AndAES_(128|192|256)")
+                .matcher(params.toString());
+        if (!m.matches()) {
+            throw new IOException(file + ": the private key is encrypted with " + params + "; expected PBES2 with "
+                    + "PBKDF2 and AES-CBC (bim keygen, openssl genpkey -aes-256-cbc)");
+        }
+        PBEParameterSpec pbe = params.getParameterSpec(PBEParameterSpec.class);
+        if (pbe.getIterationCount() > MAX_ITERATIONS || !(pbe.getParameterSpec() instanceof IvParameterSpec iv)) {
+            throw new IOException(file + ": the private key's encryption asks for " + pbe.getIterationCount()
+                    + " PBKDF2 iterations (at most " + MAX_ITERATIONS + " are done) or lacks its IV");
+        }
+        Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
+        c.init(Cipher.DECRYPT_MODE, derive(m.group(1), passphrase, pbe.getSalt(), pbe.getIterationCount(),
+                Integer.parseInt(m.group(2)) / 8), iv);
+        java.security.spec.PKCS8EncodedKeySpec plain;
         try {
-            SecretKey k = SecretKeyFactory.getInstance(cipher).generateSecret(spec);
-            Cipher c = Cipher.getInstance(cipher);
-            c.init(Cipher.DECRYPT_MODE, k, params);
-            java.security.spec.PKCS8EncodedKeySpec plain;
-            try {
-                plain = info.getKeySpec(c);
-            } catch (java.security.spec.InvalidKeySpecException wrong) {
-                throw new IOException(file + ": wrong passphrase (or the key file is damaged)");
-            }
-            try {
-                return KeyFactory.getInstance("Ed25519").generatePrivate(plain);
-            } catch (java.security.spec.InvalidKeySpecException wrong) {
-                // Padding that happens to check out under a wrong passphrase (1 in 256) decrypts to garbage.
-                throw new IOException(file + ": wrong passphrase, or not an Ed25519 key");
-            }
-        } finally {
-            spec.clearPassword();
+            plain = info.getKeySpec(c);
+        } catch (java.security.spec.InvalidKeySpecException wrong) {
+            throw new IOException(file + ": wrong passphrase (or the key file is damaged)");
+        }
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePrivate(plain);
+        } catch (java.security.spec.InvalidKeySpecException wrong) {
+            // Padding that happens to check out under a wrong passphrase (1 in 256) decrypts to garbage.
+            throw new IOException(file + ": wrong passphrase, or not an Ed25519 key");
         }
     }
 

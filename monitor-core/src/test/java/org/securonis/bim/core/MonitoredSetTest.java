@@ -56,7 +56,7 @@ class MonitoredSetTest {
                 List.of("/lib/x86_64-linux-gnu/libc.so*"), List.of()), fs);
         MonitoredFile f = set.files().get("/lib/x86_64-linux-gnu/libc.so.6");
         assertEquals(new MonitoredFile("/lib/x86_64-linux-gnu/libc.so.6",
-                fs.getPath("/usr/lib/x86_64-linux-gnu/libc.so.6"), Tier.LIBRARY), f);
+                fs.getPath("/usr/lib/x86_64-linux-gnu/libc.so.6"), Tier.LIBRARY, true), f);
         assertEquals(List.of(new MonitoredSet.WatchRoot("/lib/x86_64-linux-gnu",
                 fs.getPath("/usr/lib/x86_64-linux-gnu"), false)), set.watchRoots());
     }
@@ -109,7 +109,7 @@ class MonitoredSetTest {
         MonitoredSet set = MonitoredSet.resolve(TestFs.binaries(List.of(), List.of(), List.of("/lib/**/*.so"),
                 List.of()), fs);
         assertEquals(Optional.of(new MonitoredFile("/lib/x/y/new.so", fs.getPath("/usr/lib/x/y/new.so"),
-                Tier.LIBRARY)), set.lookup("/lib/x/y/new.so"));
+                Tier.LIBRARY, true)), set.lookup("/lib/x/y/new.so"));
         assertEquals(Optional.empty(), set.lookup("/lib/x/y/new.txt"));
         assertTrue(set.watchRoots().get(0).recursive());
     }

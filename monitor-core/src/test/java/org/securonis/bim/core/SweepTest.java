@@ -129,4 +129,30 @@ class SweepTest {
         Files.writeString(fs.getPath("/usr/bin/cat"), "changed");
         assertEquals(Map.of("/usr/bin/cat", Action.UPDATED), check(b));
     }
+
+    @Test
+    void aDirectoryReplacedByASymlink_makesWhatWasBelowItDeleted_notReadThroughTheLink() throws Exception {
+        TestFs.file(fs, "/usr/bin/sub/tool", "the recorded tool");
+        binaries = TestFs.binaries(List.of(), List.of("/usr/bin/**"), List.of(), List.of());
+        Baseline b = init();
+        TestFs.file(fs, "/elsewhere/tool", "the intruder's tool");
+        Files.move(fs.getPath("/usr/bin/sub"), fs.getPath("/moved"));
+        Files.createSymbolicLink(fs.getPath("/usr/bin/sub"), fs.getPath("/elsewhere"));
+        assertEquals(Map.of("/usr/bin/sub/tool", Action.DELETED, "/usr/bin/sub", Action.CREATED), check(b));
+    }
+
+    @Test
+    void aRecordNoLongerInTheSet_isReadThroughItsSymlinkedRoot() throws Exception {
+        TestFs.file(fs, "/usr/lib/libc.so.6", "libc");
+        TestFs.file(fs, "/usr/lib/libm.so.6", "libm");
+        Files.createSymbolicLink(fs.getPath("/lib"), fs.getPath("usr/lib"));
+        binaries = TestFs.binaries(List.of(), List.of(), List.of("/lib/lib*.so*"), List.of());
+        Baseline b = init();
+        assertEquals(2, b.size());
+        // Narrowed: libm is no longer matched but still recorded, and is read as /usr/lib/libm.so.6.
+        binaries = TestFs.binaries(List.of(), List.of(), List.of("/lib/libc*"), List.of());
+        assertEquals(Map.of(), check(b));
+        Files.writeString(fs.getPath("/usr/lib/libm.so.6"), "changed");
+        assertEquals(Map.of("/lib/libm.so.6", Action.UPDATED), check(b));
+    }
 }

@@ -97,6 +97,11 @@ record CommandLine(String command, String config, Set<String> flags, Map<String,
         boolean onlyArgs = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
+            if (a.indexOf('\0') >= 0) {
+                // A real command line cannot carry one (argv is C strings); only a caller in this JVM can.
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, "argument " + (i + 1) + " ('" + printable(a)
+                        + "') contains a NUL character, which no file name or option can");
+            }
             if ("maintenance".equals(command) && (a.equals("--reason") || a.startsWith("--reason="))) {
                 args.add(a);
                 if (a.equals("--reason") && i + 1 < argv.length) {

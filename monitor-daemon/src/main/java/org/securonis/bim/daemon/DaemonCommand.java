@@ -263,6 +263,8 @@ final class DaemonCommand {
             return b;
         } catch (UsageException e) {
             throw e;
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
         }

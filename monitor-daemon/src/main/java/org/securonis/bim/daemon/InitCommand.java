@@ -57,6 +57,8 @@ final class InitCommand {
             return r.problems().isEmpty() ? ExitCode.OK : ExitCode.IO_ERROR;
         } catch (UsageException e) {
             throw e;
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
         }

@@ -181,7 +181,7 @@ final class Monitor {
             FileRecord record = facts.apply(b.get(path));
             Optional<MonitoredFile> file = s.lookup(path);
             if (file.isEmpty() && record != null) {
-                file = Optional.of(new MonitoredFile(path, Names.path(FileSystems.getDefault(), path), record.tier()));
+                file = Optional.of(s.outside(record));
             }
             if (file.isEmpty()) {
                 continue;
@@ -290,7 +290,7 @@ final class Monitor {
         FileRecord record = facts.apply(baseline.current().get(path));
         Optional<MonitoredFile> file = set.lookup(path);
         if (file.isEmpty() && record != null) {
-            file = Optional.of(new MonitoredFile(path, Names.path(FileSystems.getDefault(), path), record.tier()));
+            file = Optional.of(set.outside(record));
         }
         if (file.isEmpty()) {
             return;

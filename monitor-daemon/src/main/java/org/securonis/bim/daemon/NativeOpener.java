@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.securonis.bim.core.FileOpener;
+import org.securonis.bim.core.FileStat;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.linux.NativeException;
+import org.securonis.bim.linux.PathHandle;
 import org.securonis.bim.linux.RegularFile;
 
 /**
@@ -25,6 +27,7 @@ final class NativeOpener implements FileOpener {
     private static final int EPERM = 1;
     private static final int EACCES = 13;
     private static final int ENOTDIR = 20;
+    private static final int ELOOP = 40;
     private static volatile FileOpener best;
 
     private NativeOpener() {
@@ -50,6 +53,87 @@ final class NativeOpener implements FileOpener {
     }
 
     @Override
+    public Entry lookup(Path source, boolean noLinks) throws IOException {
+        if (source.getFileSystem() != FileSystems.getDefault()) {
+            return FileOpener.jdkLookup(this, source, noLinks);
+        }
+        String name = Names.of(source);
+        PathHandle h;
+        try {
+            h = PathHandle.open(Names.toBytes(name), noLinks);
+        } catch (NativeException e) {
+            if (e.errno() == ELOOP) {
+                // A directory on the way is a symlink now: what was recorded there is not there.
+                throw new NoSuchFileException(name, null, "reached through a symlink");
+            }
+            throw translate(name, e);
+        }
+        try {
+            PathHandle.Stat st = h.stat();
+            FileStat stat = FileStat.ofRawMode(st.mode(), st.uid(), st.gid(), st.nlink(), st.size(), st.inode(),
+                    st.device(), st.mtimeSeconds(), st.mtimeNanos(), st.ctimeSeconds(), st.ctimeNanos());
+            return new HeldEntry(h, name, stat);
+        } catch (NativeException e) {
+            h.close();
+            throw translate(name, e);
+        }
+    }
+
+    /** An entry holding the inode looked up: its link and its bytes are that inode's, not the path's now. */
+    private static final class HeldEntry implements Entry {
+        private final PathHandle handle;
+        private final String name;
+        private final FileStat stat;
+
+        HeldEntry(PathHandle handle, String name, FileStat stat) {
+            this.handle = handle;
+            this.name = name;
+            this.stat = stat;
+        }
+
+        @Override
+        public FileStat stat() {
+            return stat;
+        }
+
+        @Override
+        public String readLink() throws IOException {
+            try {
+                return Names.fromBytes(handle.readLink());
+            } catch (NativeException e) {
+                throw translate(name, e);
+            }
+        }
+
+        @Override
+        public Opened open() throws IOException {
+            RegularFile f;
+            try {
+                f = handle.openRegular();
+            } catch (RegularFile.NotRegularException e) {
+                throw new ChangedException(Names.escape(name) + " is a " + e.type() + ", not the regular file seen");
+            } catch (NativeException e) {
+                throw translate(name, e);
+            }
+            return FileOpener.of(f, f.inode(), f.device(), f::setMode);
+        }
+
+        @Override
+        public void close() throws IOException {
+            handle.close();
+        }
+    }
+
+    private static IOException translate(String name, NativeException e) {
+        return switch (e.errno()) {
+            case ENOENT -> new NoSuchFileException(name);
+            case ENOTDIR -> new NotDirectoryException(name);
+            case EACCES, EPERM -> new AccessDeniedException(name);
+            default -> new FileSystemException(name, null, e.getMessage());
+        };
+    }
+
+    @Override
     public Opened open(Path source) throws IOException {
         if (source.getFileSystem() != FileSystems.getDefault()) {
             return JDK.open(source);
@@ -61,12 +145,7 @@ final class NativeOpener implements FileOpener {
         } catch (RegularFile.NotRegularException e) {
             throw new ChangedException(Names.escape(name) + " is a " + e.type() + " now, not the regular file seen");
         } catch (NativeException e) {
-            switch (e.errno()) {
-                case ENOENT -> throw new NoSuchFileException(name);
-                case ENOTDIR -> throw new NotDirectoryException(name);
-                case EACCES, EPERM -> throw new AccessDeniedException(name);
-                default -> throw new FileSystemException(name, null, e.getMessage());
-            }
+            throw translate(name, e);
         }
         return FileOpener.of(f, f.inode(), f.device(), f::setMode);
     }

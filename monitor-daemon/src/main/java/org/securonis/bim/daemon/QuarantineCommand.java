@@ -137,6 +137,8 @@ final class QuarantineCommand {
             return ExitCode.OK;
         } catch (UsageException e) {
             throw e;
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
         }

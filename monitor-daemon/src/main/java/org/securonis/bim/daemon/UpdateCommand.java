@@ -93,6 +93,8 @@ final class UpdateCommand {
             return problems.isEmpty() ? ExitCode.OK : ExitCode.IO_ERROR;
         } catch (UsageException e) {
             throw e;
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot release the baseline lock: " + e.getMessage());
         }
@@ -112,7 +114,13 @@ final class UpdateCommand {
             throws UsageException {
         List<MonitoredFile> out = new ArrayList<>();
         for (String arg : inv.line.args()) {
-            String path = absolute(Names.unescape(arg));
+            String unescaped = Names.unescape(arg);
+            if (unescaped.indexOf('\0') >= 0 || unescaped.isEmpty()) {
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, "'" + Names.escape(arg) + "' is not a path: "
+                        + (unescaped.isEmpty() ? "it is empty" : "it names a NUL byte, which no file name can hold")
+                        + "; nothing was changed");
+            }
+            String path = absolute(unescaped);
             Optional<MonitoredFile> f = set.lookup(path);
             if (f.isEmpty()) {
                 f = set.files().values().stream().filter(m -> Names.of(m.source()).equals(path)).findFirst();
@@ -120,7 +128,7 @@ final class UpdateCommand {
             if (f.isEmpty()) {
                 FileRecord r = baseline.get(path);
                 if (r != null) {
-                    f = Optional.of(new MonitoredFile(path, Names.path(FileSystems.getDefault(), path), r.tier()));
+                    f = Optional.of(set.outside(r));
                 }
             }
             if (f.isEmpty()) {

@@ -153,6 +153,33 @@ class HostileTreeTest {
                 "the outside target is not hashed as if it were the link");
     }
 
+    @Test
+    void aMonitoredDirectoryReplacedByASymlinkToElsewhere_isReportedAndNotFollowed() throws Exception {
+        Path sub = Files.createDirectories(bin.resolve("sub"));
+        Files.writeString(sub.resolve("tool"), "the recorded tool");
+        assertEquals(0, bim("init"), err);
+        // The intruder moves the directory away and puts a link to a tree of their own in its place.
+        Path elsewhere = Files.createDirectories(tmp.root.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("tool"), "the intruder's tool");
+        Files.writeString(elsewhere.resolve("other"), "more of theirs");
+        Files.move(sub, tmp.root.resolve("moved-away"));
+        Files.createSymbolicLink(sub, elsewhere);
+
+        assertEquals(ExitCode.ADDED | ExitCode.REMOVED, bim("check", "--json"), out + err);
+        java.util.Map<String, JsonNode> found = new java.util.TreeMap<>();
+        for (String line : out.strip().split("\n")) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            found.put(n.path("file").path("path").asText(), n);
+        }
+        assertEquals(java.util.Set.of(bin + "/sub", bin + "/sub/tool"), found.keySet(), out);
+        assertEquals("deleted", found.get(bin + "/sub/tool").path("event").path("action").asText(), out);
+        JsonNode link = found.get(bin + "/sub");
+        assertEquals("created", link.path("event").path("action").asText(), out);
+        assertEquals("symlink", link.path("file").path("type").asText(), out);
+        assertEquals(elsewhere.toString(), link.path("file").path("target_path").asText(), out);
+        assertTrue(!out.contains(sha256("the intruder's tool".getBytes())), "the outside file is never hashed: " + out);
+    }
+
     private static String sha256(byte[] b) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
     }

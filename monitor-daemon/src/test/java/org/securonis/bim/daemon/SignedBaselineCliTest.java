@@ -144,6 +144,44 @@ class SignedBaselineCliTest {
     }
 
     @Test
+    void aPassphraseThatIsNotAscii_works_andMeansWhatItMeansToOpenssl() throws Exception {
+        // The JDK's combined PBES2 cipher refuses anything but printable ASCII; PBKDF2 takes UTF-8, as openssl.
+        String passphrase = "Grüße, 密码 \u00a0tab\there";
+        Path pass = Files.write(tmp.root.resolve("media/usb/utf8-pass"),
+                (passphrase + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path ours = tmp.root.resolve("media/usb/utf8.key");
+        assertEquals(0, bim("keygen", "--out", ours.toString(), "--passphrase-file", pass.toString()), last.err());
+        writeConfig(ours + ".pub");
+        assertEquals(0, bim("init", "--signing-key", ours.toString(), "--passphrase-file", pass.toString()),
+                last.err());
+        assertEquals(0, bim("verify-db"), last.err());
+        Path wrong = Files.writeString(tmp.root.resolve("media/usb/ascii-pass"), "Grusse, mima tab here\n");
+        assertEquals(15, bim("update", "--signing-key", ours.toString(), "--passphrase-file", wrong.toString()));
+        assertTrue(last.err().contains("wrong passphrase"), last.err());
+        if (Files.isExecutable(Path.of("/usr/bin/openssl"))) {
+            Process p = new ProcessBuilder("/usr/bin/openssl", "pkey", "-in", ours.toString(), "-passin",
+                    "file:" + pass, "-pubout").redirectErrorStream(true).start();
+            String pub = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), pub);
+            assertEquals(Files.readString(Path.of(ours + ".pub")), pub);
+            // And a key openssl made with that passphrase signs for us.
+            Path theirs = tmp.root.resolve("media/usb/openssl.key");
+            Process g = new ProcessBuilder("/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-aes-256-cbc",
+                    "-pass", "file:" + pass, "-out", theirs.toString()).redirectErrorStream(true).start();
+            String gout = new String(g.getInputStream().readAllBytes());
+            assertEquals(0, g.waitFor(), gout);
+            Process pp = new ProcessBuilder("/usr/bin/openssl", "pkey", "-in", theirs.toString(), "-passin",
+                    "file:" + pass, "-pubout", "-out", theirs + ".pub").redirectErrorStream(true).start();
+            String ppout = new String(pp.getInputStream().readAllBytes());
+            assertEquals(0, pp.waitFor(), ppout);
+            writeConfig(theirs + ".pub");
+            assertEquals(0, bim("init", "--force", "--signing-key", theirs.toString(), "--passphrase-file",
+                    pass.toString()), last.err());
+            assertEquals(0, bim("verify-db"), last.err());
+        }
+    }
+
+    @Test
     void signedBaseline_initNeedsTheKey_checkVerifies_updateWithoutTheKeyChangesNothing() throws Exception {
         keygen(key);
         assertEquals(15, bim("init"));

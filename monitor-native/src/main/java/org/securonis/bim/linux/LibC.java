@@ -55,10 +55,26 @@ final class LibC {
         @SaveError
         int open(@In byte[] pathname, int flags);
 
-        /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)} (glibc 2.30+). */
+        /** {@code int openat(int dirfd, const char *pathname, int flags)}; never with O_CREAT. */
+        @SaveError
+        int openat(int dirfd, @In byte[] pathname, int flags);
+
+        /**
+         * {@code long syscall(long number, ...)} for openat2(dirfd, pathname, how, size), which glibc does not wrap
+         * (the arguments are integers and pointers, passed in registers alike for a variadic call).
+         */
+        @SaveError
+        @ssize_t long syscall(@ssize_t long number, int dirfd, @In byte[] pathname, @In byte[] how, @size_t long size);
+
+        /** {@code ssize_t readlinkat(int dirfd, const char *pathname, char *buf, size_t bufsiz)}. */
+        @SaveError
+        @ssize_t long readlinkat(int dirfd, @In byte[] pathname, @Out ByteBuffer buf, @size_t long bufsiz);
+
+        /** {@code int statx(int dirfd, const char *pathname, int flags, unsigned mask, struct statx *buf)} (glibc 2.28+). */
         @SaveError
         int statx(int dirfd, @In byte[] pathname, int flags, @u_int32_t int mask, @Out ByteBuffer statxbuf);
 
+        /** {@code ssize_t getdents64(int fd, void *dirp, size_t count)} (glibc 2.30+). */
         @SaveError
         @ssize_t long getdents64(int fd, @Out ByteBuffer dirp, @size_t long count);
 
@@ -89,10 +105,11 @@ final class LibC {
         @ssize_t long sendto(int sockfd, @In byte[] buf, @size_t long len, int flags, @In byte[] destAddr,
                 @socklen_t int addrlen);
 
-        /** {@code int close(int fd)}. */
+        /** {@code int fchmod(int fd, mode_t mode)}. */
         @SaveError
         int fchmod(int fd, int mode);
 
+        /** {@code int close(int fd)}. */
         @SaveError
         int close(int fd);
     }

@@ -2,7 +2,6 @@ package org.securonis.bim.linux;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +18,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RegularFile implements ReadableByteChannel {
 
-    private static final byte[] EMPTY = {0};
-    private static final int STATX_BYTES = 256;
-    private static final ThreadLocal<ByteBuffer> STATX = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(STATX_BYTES).order(ByteOrder.nativeOrder()));
 
     /** Thrown when the path is there but is not a regular file (any more): a FIFO, device, socket, link or directory. */
     public static final class NotRegularException extends IOException {
@@ -54,31 +49,32 @@ public final class RegularFile implements ReadableByteChannel {
     }
 
     /**
-     * Opens {@code path} (absolute, exact bytes). Fails with a {@link NativeException} carrying the errno
-     * (ENOENT, EACCES, ENOTDIR...) or a {@link NotRegularException}.
+     * Opens {@code path} (absolute, exact bytes); a symlink in its last component is not followed. Fails with a
+     * {@link NativeException} carrying the errno (ENOENT, EACCES, ENOTDIR...) or a {@link NotRegularException}.
      */
     public static RegularFile open(byte[] path) throws IOException {
-        byte[] cPath = java.util.Arrays.copyOf(path, path.length + 1);
-        int pathFd = retry("open", path, () -> LibC.FUNCTIONS.open(cPath, Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC));
-        try {
-            ByteBuffer st = statx(pathFd, path);
-            int mode = st.getShort(28) & 0xffff;
-            if ((mode & Flags.S_IFMT) != Flags.S_IFREG) {
-                throw new NotRegularException(display(path), typeOf(mode));
-            }
-            long inode = st.getLong(32);
-            long size = st.getLong(40);
-            long device = makedev(st.getInt(136), st.getInt(140));
-            int readFd = reopen(pathFd, path);
-            return new RegularFile(new NativeFd("file", readFd), inode, device, size);
-        } finally {
-            Syscalls.close(pathFd, "O_PATH");
+        try (PathHandle h = PathHandle.open(path, false)) {
+            return h.openRegular();
         }
+    }
+
+    /** Opens for reading the inode that the {@code O_PATH} descriptor {@code pathFd} refers to, if a regular file. */
+    static RegularFile reading(int pathFd, byte[] path) throws IOException {
+        ByteBuffer st = PathHandle.statx(pathFd, path);
+        int mode = st.getShort(28) & 0xffff;
+        if ((mode & Flags.S_IFMT) != Flags.S_IFREG) {
+            throw new NotRegularException(display(path), typeOf(mode));
+        }
+        long inode = st.getLong(32);
+        long size = st.getLong(40);
+        long device = PathHandle.makedev(st.getInt(136), st.getInt(140));
+        int readFd = reopen(pathFd, path, inode, device);
+        return new RegularFile(new NativeFd("file", readFd), inode, device, size);
     }
 
     // Reopens what pathFd refers to (not what the path names now) for reading; without /proc, the path itself
     // (O_NONBLOCK, O_NOCTTY: a FIFO or terminal swapped in cannot block us) checked against pathFd's identity.
-    private static int reopen(int pathFd, byte[] path) throws IOException {
+    private static int reopen(int pathFd, byte[] path, long ino, long dev) throws IOException {
         byte[] self = ("/proc/self/fd/" + pathFd + "\0").getBytes(StandardCharsets.US_ASCII);
         int flags = Flags.O_RDONLY | Flags.O_NOCTTY | Flags.O_NONBLOCK | Flags.O_CLOEXEC;
         int fd = tryOpen(self, flags | Flags.O_NOATIME);
@@ -97,11 +93,8 @@ public final class RegularFile implements ReadableByteChannel {
             throw NativeException.of("open", display(path), lastError());
         }
         try {
-            ByteBuffer a = statx(pathFd, path);
-            long ino = a.getLong(32);
-            long dev = makedev(a.getInt(136), a.getInt(140));
-            ByteBuffer b = statx(fd, path);
-            if (b.getLong(32) != ino || makedev(b.getInt(136), b.getInt(140)) != dev) {
+            ByteBuffer b = PathHandle.statx(fd, path);
+            if (b.getLong(32) != ino || PathHandle.makedev(b.getInt(136), b.getInt(140)) != dev) {
                 throw new NotRegularException(display(path), "different file");
             }
             return fd;
@@ -120,18 +113,9 @@ public final class RegularFile implements ReadableByteChannel {
         }
     }
 
-    private static ByteBuffer statx(int fd, byte[] path) throws NativeException {
-        ByteBuffer st = STATX.get();
-        st.clear();
-        retry("statx", path, () -> LibC.FUNCTIONS.statx(fd, EMPTY, Flags.AT_EMPTY_PATH, Flags.STATX_BASIC_STATS, st));
-        return st;
-    }
-
     /** glibc's {@code makedev}: the {@code st_dev} that {@code stat} (and the JDK's "unix:dev") reports. */
     static long makedev(int major, int minor) {
-        long ma = major & 0xffffffffL;
-        long mi = minor & 0xffffffffL;
-        return ((ma & 0x00000fffL) << 8) | ((ma & 0xfffff000L) << 32) | (mi & 0x000000ffL) | ((mi & 0xffffff00L) << 12);
+        return PathHandle.makedev(major, minor);
     }
 
     private static String typeOf(int mode) {
@@ -205,7 +189,7 @@ public final class RegularFile implements ReadableByteChannel {
         if (fd.isClosed()) {
             throw new ClosedChannelException();
         }
-        retry("fchmod", ("fd " + fd.number()).getBytes(StandardCharsets.US_ASCII),
+        PathHandle.retry("fchmod", ("fd " + fd.number()).getBytes(StandardCharsets.US_ASCII),
                 () -> LibC.FUNCTIONS.fchmod(fd.number(), mode));
     }
 
@@ -217,22 +201,6 @@ public final class RegularFile implements ReadableByteChannel {
     @Override
     public void close() throws IOException {
         fd.close();
-    }
-
-    private interface Call {
-        long call();
-    }
-
-    private static int retry(String call, byte[] path, Call c) throws NativeException {
-        while (true) {
-            long r = c.call();
-            if (r >= 0) {
-                return (int) r;
-            }
-            if (lastError() != Errno.EINTR.number()) {
-                throw NativeException.of(call, display(path), lastError());
-            }
-        }
     }
 
     private static int lastError() {

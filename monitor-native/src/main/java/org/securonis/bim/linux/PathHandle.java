@@ -1,0 +1,234 @@
+package org.securonis.bim.linux;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A path looked up once, without following any symlink, and held as an {@code O_PATH} descriptor: nothing is
+ * opened (a FIFO does not block, a device does not act), and what it names cannot change under it. Its
+ * {@link #stat() statx}, its {@link #readLink() link target} and a {@link #openRegular() read} all concern that
+ * one inode, whatever the path names a moment later.
+ *
+ * <p>With {@code noSymlinks}, no component of the path may be a symlink: the lookup fails with ELOOP rather than
+ * go through one ({@code openat2}'s {@code RESOLVE_NO_SYMLINKS}, Linux 5.6; before that, or where a sandbox
+ * refuses {@code openat2}, one {@code openat(O_PATH|O_NOFOLLOW)} per component from "/", which is as strict).
+ * A last component that is a symlink is the link itself, never its target. Not thread-safe.
+ */
+public final class PathHandle implements AutoCloseable {
+
+    private static final byte[] EMPTY = {0};
+    private static final int STATX_BYTES = 256;
+    private static final int OPENAT2 = 437; // the same number on every architecture since Linux 5.1's unification
+    private static final long RESOLVE_NO_SYMLINKS = 0x04;
+    private static final int AT_FDCWD = -100;
+    private static final ThreadLocal<ByteBuffer> STATX = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(STATX_BYTES).order(ByteOrder.nativeOrder()));
+    private static final ThreadLocal<ByteBuffer> LINK = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(4097));
+    /** Cleared for good once the kernel (or a seccomp filter) says openat2 is not there. */
+    private static volatile boolean openat2 = true;
+
+    /** What {@code statx} said about the inode: the fields {@code lstat} has, in its encodings. */
+    public record Stat(int mode, int uid, int gid, int nlink, long size, long inode, long device,
+            long mtimeSeconds, int mtimeNanos, long ctimeSeconds, int ctimeNanos) {
+        /** Whether the inode is a regular file. */
+        public boolean isRegular() {
+            return (mode & Flags.S_IFMT) == Flags.S_IFREG;
+        }
+
+        /** Whether the inode is a symlink. */
+        public boolean isSymlink() {
+            return (mode & Flags.S_IFMT) == 0120000;
+        }
+    }
+
+    private final int fd;
+    private final byte[] path;
+    private boolean closed;
+
+    private PathHandle(int fd, byte[] path) {
+        this.fd = fd;
+        this.path = path;
+    }
+
+    /**
+     * Looks {@code path} (absolute, exact bytes) up. Fails with a {@link NativeException} carrying the errno:
+     * ENOENT, ENOTDIR, EACCES, and with {@code noSymlinks} ELOOP for a symlink above the last component.
+     */
+    public static PathHandle open(byte[] path, boolean noSymlinks) throws NativeException {
+        byte[] cPath = Arrays.copyOf(path, path.length + 1);
+        int flags = Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
+        if (!noSymlinks) {
+            return new PathHandle(retry("open", path, () -> LibC.FUNCTIONS.open(cPath, flags)), path);
+        }
+        if (openat2) {
+            byte[] how = openHow(flags, RESOLVE_NO_SYMLINKS);
+            while (true) {
+                long fd = LibC.FUNCTIONS.syscall(OPENAT2, AT_FDCWD, cPath, how, how.length);
+                if (fd >= 0) {
+                    return new PathHandle((int) fd, path);
+                }
+                int errno = lastError();
+                if (errno == Errno.EINTR.number() || errno == Errno.EAGAIN.number()) {
+                    continue;
+                }
+                if (errno == Errno.ENOSYS.number() || errno == Errno.EPERM.number()) {
+                    openat2 = false; // an old kernel, or a sandbox that refuses the call: walk instead
+                    break;
+                }
+                throw NativeException.of("openat2", display(path), errno);
+            }
+        }
+        return new PathHandle(walk(path, flags), path);
+    }
+
+    /** Uses the component walk even where openat2 exists (for tests of the fallback). */
+    static void disableOpenat2ForTest(boolean disabled) {
+        openat2 = !disabled;
+    }
+
+    private static byte[] openHow(int flags, long resolve) {
+        // struct open_how { __u64 flags; __u64 mode; __u64 resolve; }
+        return ByteBuffer.allocate(24).order(ByteOrder.nativeOrder())
+                .putLong(flags & 0xffffffffL).putLong(0).putLong(resolve).array();
+    }
+
+    // One component at a time from "/": each opened O_PATH|O_NOFOLLOW relative to its parent, and every one but
+    // the last must be a directory (a symlink there fails with ELOOP, as openat2 would).
+    private static int walk(byte[] path, int flags) throws NativeException {
+        if (path.length == 0 || path[0] != '/') {
+            throw NativeException.of("open", display(path), Errno.EINVAL.number());
+        }
+        int dir = retry("open", path, () -> LibC.FUNCTIONS.open(new byte[] {'/', 0}, flags | Flags.O_DIRECTORY));
+        int start = 1;
+        try {
+            while (true) {
+                while (start < path.length && path[start] == '/') {
+                    start++;
+                }
+                int end = start;
+                while (end < path.length && path[end] != '/') {
+                    end++;
+                }
+                if (start == end) {
+                    int last = dir;
+                    dir = -1;
+                    return last;
+                }
+                byte[] name = Arrays.copyOfRange(path, start, end + 1);
+                name[name.length - 1] = 0;
+                if (name.length == 3 && name[0] == '.' && name[1] == '.' || name.length == 2 && name[0] == '.') {
+                    throw NativeException.of("open", display(path), Errno.EINVAL.number()); // paths come normalized
+                }
+                int parent = dir;
+                int next = retry("openat", path, () -> LibC.FUNCTIONS.openat(parent, name, flags));
+                Syscalls.close(parent, "O_PATH");
+                dir = next;
+                boolean more = false;
+                for (int i = end; i < path.length; i++) {
+                    if (path[i] != '/') {
+                        more = true;
+                        break;
+                    }
+                }
+                if (!more) {
+                    int last = dir;
+                    dir = -1;
+                    return last;
+                }
+                int mode = statx(dir, path).getShort(28) & 0xffff;
+                if ((mode & Flags.S_IFMT) == 0120000) {
+                    throw NativeException.of("open", display(path), Errno.ELOOP.number());
+                }
+                if ((mode & Flags.S_IFMT) != 0040000) {
+                    throw NativeException.of("open", display(path), Errno.ENOTDIR.number());
+                }
+                start = end;
+            }
+        } finally {
+            if (dir >= 0) {
+                Syscalls.close(dir, "O_PATH");
+            }
+        }
+    }
+
+    /** What the inode is now (its metadata can change; its identity cannot). */
+    public Stat stat() throws NativeException {
+        ByteBuffer st = statx(fd(), path);
+        return new Stat(st.getShort(28) & 0xffff, st.getInt(20), st.getInt(24), st.getInt(16), st.getLong(40),
+                st.getLong(32), makedev(st.getInt(136), st.getInt(140)),
+                st.getLong(112), st.getInt(120), st.getLong(96), st.getInt(104));
+    }
+
+    /** The target of the symlink this handle is (its exact bytes); EINVAL when it is not a symlink. */
+    public byte[] readLink() throws NativeException {
+        ByteBuffer buf = LINK.get();
+        buf.clear();
+        int n = retry("readlinkat", path, () -> LibC.FUNCTIONS.readlinkat(fd(), EMPTY, buf, buf.capacity()));
+        if (n >= buf.capacity()) {
+            throw NativeException.of("readlinkat", display(path), Errno.ENAMETOOLONG.number());
+        }
+        byte[] out = new byte[n];
+        buf.get(out);
+        return out;
+    }
+
+    /** Opens the very inode this handle is for reading; a {@link RegularFile.NotRegularException} if it is not a regular file. */
+    public RegularFile openRegular() throws IOException {
+        return RegularFile.reading(fd(), path);
+    }
+
+    private int fd() {
+        if (closed) {
+            throw new IllegalStateException("path handle for " + display(path) + " is closed");
+        }
+        return fd;
+    }
+
+    @Override
+    public void close() throws NativeException {
+        if (!closed) {
+            closed = true;
+            Syscalls.close(fd, "O_PATH");
+        }
+    }
+
+    static ByteBuffer statx(int fd, byte[] path) throws NativeException {
+        ByteBuffer st = STATX.get();
+        st.clear();
+        retry("statx", path, () -> LibC.FUNCTIONS.statx(fd, EMPTY, Flags.AT_EMPTY_PATH, Flags.STATX_BASIC_STATS, st));
+        return st;
+    }
+
+    /** glibc's {@code makedev}: the {@code st_dev} that {@code stat} (and the JDK's "unix:dev") reports. */
+    static long makedev(int major, int minor) {
+        long ma = major & 0xffffffffL;
+        long mi = minor & 0xffffffffL;
+        return ((ma & 0x00000fffL) << 8) | ((ma & 0xfffff000L) << 32) | (mi & 0x000000ffL) | ((mi & 0xffffff00L) << 12);
+    }
+
+    interface Call {
+        long call();
+    }
+
+    static int retry(String call, byte[] path, Call c) throws NativeException {
+        while (true) {
+            long r = c.call();
+            if (r >= 0) {
+                return (int) r;
+            }
+            if (lastError() != Errno.EINTR.number()) {
+                throw NativeException.of(call, display(path), lastError());
+            }
+        }
+    }
+
+    static int lastError() {
+        return LibC.RUNTIME.getLastError();
+    }
+
+    static String display(byte[] path) {
+        return Syscalls.display(path);
+    }
+}
