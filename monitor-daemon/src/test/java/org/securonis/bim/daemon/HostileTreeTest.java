@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,25 @@ class HostileTreeTest {
 
     @AfterEach
     void cleanup() throws Exception {
-        tmp.close();
+        try {
+            // Every hostile tree was walked, hashed and reported in this JVM: no descriptor may be left on it.
+            List<String> open = new ArrayList<>();
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds.toList()) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith(tmp.root.toString())) {
+                            open.add(target);
+                        }
+                    } catch (java.io.IOException closedMeanwhile) {
+                        // the listing's own descriptor, or one closed since
+                    }
+                }
+            }
+            assertEquals(List.of(), open, "descriptors leaked on the hostile tree");
+        } finally {
+            tmp.close();
+        }
     }
 
     private int bim(String... args) {
