@@ -238,14 +238,15 @@ public final class BaselineStore {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw invalid(p, "files[" + out.size() + "] must be an object");
             }
-            out.add(record(p, where(p), out.size()));
+            out.add(record(p, out.size()));
         }
         return out;
     }
 
     /** One record, read field by field from the stream (no tree per record: a baseline has 100,000 of them). */
-    private FileRecord record(JsonParser p, String at, int index) throws IOException, BaselineException {
-        String name = "files[" + index + "]";
+    private FileRecord record(JsonParser p, int index) throws IOException, BaselineException {
+        // The record's name and place are made into text only for an error (they are 100,000 strings otherwise).
+        String name;
         String path = null;
         String type = null;
         String sha = null;
@@ -267,25 +268,29 @@ public final class BaselineStore {
             JsonToken v = p.nextToken();
             seen++;
             switch (field) {
-                case "path" -> path = text(p, v, name, field, false);
-                case "type" -> type = text(p, v, name, field, false);
-                case "sha256" -> sha = text(p, v, name, field, true);
-                case "mode" -> mode = text(p, v, name, field, false);
-                case "target" -> target = text(p, v, name, field, true);
-                case "tier" -> tier = text(p, v, name, field, false);
-                case "mtime" -> mtime = text(p, v, name, field, false);
-                case "ctime" -> ctime = text(p, v, name, field, false);
-                case "checked" -> checked = text(p, v, name, field, false);
-                case "size" -> size = number(p, v, name, field, 0, Long.MAX_VALUE);
-                case "uid" -> uid = number(p, v, name, field, 0, 0xffffffffL);
-                case "gid" -> gid = number(p, v, name, field, 0, 0xffffffffL);
-                case "inode" -> inode = number(p, v, name, field, Long.MIN_VALUE, Long.MAX_VALUE);
-                case "device" -> device = number(p, v, name, field, Long.MIN_VALUE, Long.MAX_VALUE);
-                case "nlink" -> nlink = number(p, v, name, field, 0, Integer.MAX_VALUE);
-                default -> throw new BaselineException(at + name + ": unknown field \"" + field + "\"");
+                case "path" -> path = text(p, v, index, field, false);
+                case "type" -> type = text(p, v, index, field, false);
+                case "sha256" -> sha = text(p, v, index, field, true);
+                case "mode" -> mode = text(p, v, index, field, false);
+                case "target" -> target = text(p, v, index, field, true);
+                case "tier" -> tier = text(p, v, index, field, false);
+                case "mtime" -> mtime = text(p, v, index, field, false);
+                case "ctime" -> ctime = text(p, v, index, field, false);
+                case "checked" -> checked = text(p, v, index, field, false);
+                case "size" -> size = number(p, v, index, field, 0, Long.MAX_VALUE);
+                case "uid" -> uid = number(p, v, index, field, 0, 0xffffffffL);
+                case "gid" -> gid = number(p, v, index, field, 0, 0xffffffffL);
+                case "inode" -> inode = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
+                case "device" -> device = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
+                case "nlink" -> nlink = number(p, v, index, field, 0, Integer.MAX_VALUE);
+                default -> throw new BaselineException(where(p) + "files[" + index + "]: unknown field \"" + field
+                        + "\"");
             }
         }
+        String at = null;
         if (seen != RECORD_FIELDS.size()) {
+            at = where(p);
+            name = "files[" + index + "]";
             for (String f : RECORD_FIELDS) {
                 if (f.equals("path") && path == null || f.equals("type") && type == null
                         || f.equals("mode") && mode == null || f.equals("tier") && tier == null
@@ -300,38 +305,66 @@ public final class BaselineStore {
         try {
             FileType ft = FileType.ofLabel(type);
             if (ft == FileType.FILE && sha == null) {
-                throw new BaselineException(at + name + ": a regular file needs its \"sha256\"");
+                throw new BaselineException(where(p) + "files[" + index + "]: a regular file needs its \"sha256\"");
             }
-            if (!mode.matches("[0-7]{1,5}")) {
-                throw new BaselineException(at + name + ": \"mode\" (" + mode + ") must be an octal string like \"0755\"");
+            int octal = octal(mode);
+            if (octal < 0) {
+                throw new BaselineException(where(p) + "files[" + index + "]: \"mode\" (" + mode
+                        + ") must be an octal string like \"0755\"");
             }
-            return new FileRecord(path, ft, sha, size, Integer.parseInt(mode, 8), (int) uid, (int) gid, inode, device,
-                    (int) nlink, instant(at, name + ".mtime", mtime), instant(at, name + ".ctime", ctime), target,
-                    Tier.ofLabel(tier), instant(at, name + ".checked", checked));
+            Instant m = Times.parseUtc(mtime);
+            Instant c = Times.parseUtc(ctime);
+            Instant k = Times.parseUtc(checked);
+            if (m == null || c == null || k == null) {
+                // Not the canonical form we write: the full parser, and its message naming the field.
+                at = where(p);
+                name = "files[" + index + "]";
+                m = instant(at, name + ".mtime", mtime);
+                c = instant(at, name + ".ctime", ctime);
+                k = instant(at, name + ".checked", checked);
+            }
+            return new FileRecord(path, ft, sha, size, octal, (int) uid, (int) gid, inode, device, (int) nlink, m, c,
+                    target, Tier.ofLabel(tier), k);
         } catch (IllegalArgumentException e) {
-            throw new BaselineException(at + name + ": " + e.getMessage());
+            throw new BaselineException(where(p) + "files[" + index + "]: " + e.getMessage());
         }
     }
 
-    private String text(JsonParser p, JsonToken v, String name, String field, boolean nullable)
+    /** The value of one to five octal digits, or -1. */
+    private static int octal(String s) {
+        if (s.isEmpty() || s.length() > 5) {
+            return -1;
+        }
+        int v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '7') {
+                return -1;
+            }
+            v = v * 8 + (c - '0');
+        }
+        return v;
+    }
+
+    private String text(JsonParser p, JsonToken v, int index, String field, boolean nullable)
             throws IOException, BaselineException {
         if (v == JsonToken.VALUE_NULL && nullable) {
             return null;
         }
         if (v != JsonToken.VALUE_STRING) {
-            throw new BaselineException(where(p) + name + ": \"" + field + "\" must be a string");
+            throw new BaselineException(where(p) + "files[" + index + "]: \"" + field + "\" must be a string");
         }
         return p.getText();
     }
 
-    private long number(JsonParser p, JsonToken v, String name, String field, long min, long max)
+    private long number(JsonParser p, JsonToken v, int index, String field, long min, long max)
             throws IOException, BaselineException {
         if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            throw new BaselineException(where(p) + name + ": \"" + field + "\" must be an integer");
+            throw new BaselineException(where(p) + "files[" + index + "]: \"" + field + "\" must be an integer");
         }
         long n = p.getLongValue();
         if (n < min || n > max) {
-            throw new BaselineException(where(p) + name + ": " + field + " (" + n + ") is out of range");
+            throw new BaselineException(where(p) + "files[" + index + "]: " + field + " (" + n + ") is out of range");
         }
         return n;
     }

@@ -91,6 +91,11 @@ public final class Inspector {
                                 "cannot read: permission denied");
                     } catch (FileOpener.ChangedException e) {
                         sha = null;
+                        FileStat now = restat(file);
+                        if (now == null) {
+                            return Observation.missing(path, file.tier());
+                        }
+                        latest = now;
                     }
                     if (sha != null) {
                         FileStat after = restat(file);

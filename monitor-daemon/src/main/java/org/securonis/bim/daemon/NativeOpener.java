@@ -68,14 +68,20 @@ final class NativeOpener implements FileOpener {
             }
             throw translate(name, e);
         }
+        boolean held = false;
         try {
             PathHandle.Stat st = h.stat();
             FileStat stat = FileStat.ofRawMode(st.mode(), st.uid(), st.gid(), st.nlink(), st.size(), st.inode(),
                     st.device(), st.mtimeSeconds(), st.mtimeNanos(), st.ctimeSeconds(), st.ctimeNanos());
-            return new HeldEntry(h, name, stat);
+            HeldEntry entry = new HeldEntry(h, name, stat);
+            held = true;
+            return entry;
         } catch (NativeException e) {
-            h.close();
             throw translate(name, e);
+        } finally {
+            if (!held) {
+                h.close();
+            }
         }
     }
 
@@ -99,6 +105,7 @@ final class NativeOpener implements FileOpener {
         @Override
         public String readLink() throws IOException {
             try {
+                // Exactly the link's bytes, as the JDK's readSymbolicLink gives them too ("dir/" stays "dir/").
                 return Names.fromBytes(handle.readLink());
             } catch (NativeException e) {
                 throw translate(name, e);

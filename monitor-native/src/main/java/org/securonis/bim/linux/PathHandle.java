@@ -26,8 +26,10 @@ public final class PathHandle implements AutoCloseable {
     private static final ThreadLocal<ByteBuffer> STATX = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(STATX_BYTES).order(ByteOrder.nativeOrder()));
     private static final ThreadLocal<ByteBuffer> LINK = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(4097));
-    /** Cleared for good once the kernel (or a seccomp filter) says openat2 is not there. */
-    private static volatile boolean openat2 = true;
+    /** A call interrupted (EINTR, EAGAIN) this many times in a row is given up, not retried for ever. */
+    private static final int MAX_RETRIES = 1000;
+    /** Whether openat2 works here: asked once, on "/" (an old kernel says ENOSYS, a seccomp filter EPERM). */
+    private static volatile Boolean openat2;
 
     /** What {@code statx} said about the inode: the fields {@code lstat} has, in its encodings. */
     public record Stat(int mode, int uid, int gid, int nlink, long size, long inode, long device,
@@ -62,20 +64,16 @@ public final class PathHandle implements AutoCloseable {
         if (!noSymlinks) {
             return new PathHandle(retry("open", path, () -> LibC.FUNCTIONS.open(cPath, flags)), path);
         }
-        if (openat2) {
+        if (openat2()) {
             byte[] how = openHow(flags, RESOLVE_NO_SYMLINKS);
-            while (true) {
+            for (int tries = 1; ; tries++) {
                 long fd = LibC.FUNCTIONS.syscall(OPENAT2, AT_FDCWD, cPath, how, how.length);
                 if (fd >= 0) {
                     return new PathHandle((int) fd, path);
                 }
                 int errno = lastError();
-                if (errno == Errno.EINTR.number() || errno == Errno.EAGAIN.number()) {
+                if ((errno == Errno.EINTR.number() || errno == Errno.EAGAIN.number()) && tries < MAX_RETRIES) {
                     continue;
-                }
-                if (errno == Errno.ENOSYS.number() || errno == Errno.EPERM.number()) {
-                    openat2 = false; // an old kernel, or a sandbox that refuses the call: walk instead
-                    break;
                 }
                 throw NativeException.of("openat2", display(path), errno);
             }
@@ -85,7 +83,26 @@ public final class PathHandle implements AutoCloseable {
 
     /** Uses the component walk even where openat2 exists (for tests of the fallback). */
     static void disableOpenat2ForTest(boolean disabled) {
-        openat2 = !disabled;
+        openat2 = disabled ? Boolean.FALSE : null;
+    }
+
+    // Probed once: a later EPERM is a real refusal of that one path (an LSM, a FUSE server), not "no openat2".
+    private static boolean openat2() {
+        Boolean known = openat2;
+        if (known == null) {
+            byte[] how = openHow(Flags.O_PATH | Flags.O_CLOEXEC, RESOLVE_NO_SYMLINKS);
+            long fd;
+            int tries = 0;
+            do {
+                fd = LibC.FUNCTIONS.syscall(OPENAT2, AT_FDCWD, new byte[] {'/', 0}, how, how.length);
+            } while (fd < 0 && lastError() == Errno.EINTR.number() && ++tries < MAX_RETRIES);
+            if (fd >= 0) {
+                LibC.FUNCTIONS.close((int) fd);
+            }
+            known = fd >= 0;
+            openat2 = known;
+        }
+        return known;
     }
 
     private static byte[] openHow(int flags, long resolve) {
@@ -123,8 +140,8 @@ public final class PathHandle implements AutoCloseable {
                 }
                 int parent = dir;
                 int next = retry("openat", path, () -> LibC.FUNCTIONS.openat(parent, name, flags));
+                dir = next; // before the close, so that a failed close neither leaks next nor closes parent twice
                 Syscalls.close(parent, "O_PATH");
-                dir = next;
                 boolean more = false;
                 for (int i = end; i < path.length; i++) {
                     if (path[i] != '/') {
@@ -213,12 +230,12 @@ public final class PathHandle implements AutoCloseable {
     }
 
     static int retry(String call, byte[] path, Call c) throws NativeException {
-        while (true) {
+        for (int tries = 1; ; tries++) {
             long r = c.call();
             if (r >= 0) {
                 return (int) r;
             }
-            if (lastError() != Errno.EINTR.number()) {
+            if (lastError() != Errno.EINTR.number() || tries >= MAX_RETRIES) {
                 throw NativeException.of(call, display(path), lastError());
             }
         }

@@ -53,9 +53,21 @@ public final class RegularFile implements ReadableByteChannel {
      * {@link NativeException} carrying the errno (ENOENT, EACCES, ENOTDIR...) or a {@link NotRegularException}.
      */
     public static RegularFile open(byte[] path) throws IOException {
-        try (PathHandle h = PathHandle.open(path, false)) {
-            return h.openRegular();
+        PathHandle h = PathHandle.open(path, false);
+        RegularFile f = null;
+        try {
+            f = h.openRegular();
+        } finally {
+            try {
+                h.close();
+            } catch (NativeException e) {
+                if (f != null) {
+                    f.close();
+                }
+                throw e;
+            }
         }
+        return f;
     }
 
     /** Opens for reading the inode that the {@code O_PATH} descriptor {@code pathFd} refers to, if a regular file. */
