@@ -72,6 +72,17 @@ public interface FileOpener {
         return jdkLookup(this, source, noLinks);
     }
 
+    /**
+     * The stat of {@code source} now, to compare with an {@link Entry}'s: a changed inode or time means it changed.
+     * This may follow a symlink above the file (what it finds then is another inode, so a change all the same);
+     * {@link NoSuchFileException} when it is gone.
+     */
+    default FileStat restat(Path source) throws IOException {
+        try (Entry e = lookup(source, false)) {
+            return e.stat();
+        }
+    }
+
     /** The stat fields read through the JDK ("unix:*" would also resolve owner and group names: five times slower). */
     String JDK_ATTRIBUTES =
             "unix:size,lastModifiedTime,ctime,ino,dev,mode,uid,gid,nlink,isSymbolicLink,isDirectory,isRegularFile";

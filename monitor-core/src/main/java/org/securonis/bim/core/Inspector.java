@@ -74,7 +74,8 @@ public final class Inspector {
                                 return Observation.missing(path, file.tier());
                             }
                             if (before.sameAs(after) || attempt == ATTEMPTS) {
-                                return Observation.present(record(path, file.tier(), after, null, target));
+                                // The held link's own stat: the one its target was read from.
+                                return Observation.present(record(path, file.tier(), before, null, target));
                             }
                             continue;
                         }
@@ -130,8 +131,8 @@ public final class Inspector {
 
     /** The path's stat now (looked up as the capture was), or null when it is gone. */
     private FileStat restat(MonitoredFile file) throws IOException {
-        try (FileOpener.Entry again = opener.lookup(file.source(), file.resolved())) {
-            return again.stat();
+        try {
+            return opener.restat(file.source());
         } catch (NoSuchFileException | NotDirectoryException e) {
             return null;
         }

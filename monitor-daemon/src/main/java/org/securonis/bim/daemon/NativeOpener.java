@@ -70,10 +70,7 @@ final class NativeOpener implements FileOpener {
         }
         boolean held = false;
         try {
-            PathHandle.Stat st = h.stat();
-            FileStat stat = FileStat.ofRawMode(st.mode(), st.uid(), st.gid(), st.nlink(), st.size(), st.inode(),
-                    st.device(), st.mtimeSeconds(), st.mtimeNanos(), st.ctimeSeconds(), st.ctimeNanos());
-            HeldEntry entry = new HeldEntry(h, name, stat);
+            HeldEntry entry = new HeldEntry(h, name, stat(h.stat()));
             held = true;
             return entry;
         } catch (NativeException e) {
@@ -83,6 +80,24 @@ final class NativeOpener implements FileOpener {
                 h.close();
             }
         }
+    }
+
+    @Override
+    public FileStat restat(Path source) throws IOException {
+        if (source.getFileSystem() != FileSystems.getDefault()) {
+            return FileOpener.super.restat(source);
+        }
+        String name = Names.of(source);
+        try {
+            return stat(PathHandle.lstat(Names.toBytes(name)));
+        } catch (NativeException e) {
+            throw translate(name, e);
+        }
+    }
+
+    private static FileStat stat(PathHandle.Stat st) {
+        return FileStat.ofRawMode(st.mode(), st.uid(), st.gid(), st.nlink(), st.size(), st.inode(), st.device(),
+                st.mtimeSeconds(), st.mtimeNanos(), st.ctimeSeconds(), st.ctimeNanos());
     }
 
     /** An entry holding the inode looked up: its link and its bytes are that inode's, not the path's now. */

@@ -4,9 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.securonis.bim.core.AtomicFiles;
 
 /**
@@ -18,6 +22,7 @@ final class StateFile {
     static final String NAME = "state.json";
     private static final ObjectMapper MAPPER = org.securonis.bim.core.Json.MAPPER;
 
+    private static final Object JVM_LOCK = new Object();
     private final Path path;
 
     StateFile(Path stateDir) {
@@ -45,12 +50,24 @@ final class StateFile {
         put(java.util.Map.of(key, value));
     }
 
-    /** Replaces some top-level entries at once, atomically; the others are kept. */
-    synchronized void put(java.util.Map<String, JsonNode> entries) throws IOException {
-        ObjectNode state = read();
-        entries.forEach(state::set);
-        byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
-        AtomicFiles.write(path, out -> out.write(bytes));
+    /**
+     * Replaces some top-level entries at once, atomically; the others are kept. The read, the change and the
+     * write are one step under a lock that the daemon and every command take ({@code .state.json.lock}), so that
+     * a {@code check} recording its result cannot drop a fact the daemon wrote meanwhile (a restored file's new
+     * inode, which would then be alerted as a change), nor the other way round.
+     */
+    void put(java.util.Map<String, JsonNode> entries) throws IOException {
+        // A file lock is held per process: threads of this one queue on the monitor first.
+        synchronized (JVM_LOCK) {
+            try (FileChannel ch = FileChannel.open(path.resolveSibling("." + NAME + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                    FileLock lock = ch.lock()) {
+                ObjectNode state = read();
+                entries.forEach(state::set);
+                byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
+                AtomicFiles.write(path, out -> out.write(bytes));
+            }
+        }
     }
 
     static ObjectNode object() {

@@ -45,6 +45,7 @@ final class Flags {
     static final int O_PATH = 0x200000;
 
     static final int AT_EMPTY_PATH = 0x1000;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
     static final int STATX_BASIC_STATS = 0x7ff;
     static final int S_IFMT = 0170000;
     static final int S_IFREG = 0100000;

@@ -172,7 +172,23 @@ public final class PathHandle implements AutoCloseable {
 
     /** What the inode is now (its metadata can change; its identity cannot). */
     public Stat stat() throws NativeException {
-        ByteBuffer st = statx(fd(), path);
+        return decode(statx(fd(), path));
+    }
+
+    /**
+     * {@code lstat} of {@code path} in one call: the last component is not followed, those above it are. Enough to
+     * see whether a path still names what a handle looked up (another inode, another time), not to look it up.
+     */
+    public static Stat lstat(byte[] path) throws NativeException {
+        byte[] cPath = Arrays.copyOf(path, path.length + 1);
+        ByteBuffer st = STATX.get();
+        st.clear();
+        retry("statx", path, () -> LibC.FUNCTIONS.statx(AT_FDCWD, cPath, Flags.AT_SYMLINK_NOFOLLOW,
+                Flags.STATX_BASIC_STATS, st));
+        return decode(st);
+    }
+
+    private static Stat decode(ByteBuffer st) {
         return new Stat(st.getShort(28) & 0xffff, st.getInt(20), st.getInt(24), st.getInt(16), st.getLong(40),
                 st.getLong(32), makedev(st.getInt(136), st.getInt(140)),
                 st.getLong(112), st.getInt(120), st.getLong(96), st.getInt(104));
