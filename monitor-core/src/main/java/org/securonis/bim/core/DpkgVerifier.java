@@ -2,7 +2,6 @@ package org.securonis.bim.core;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -55,7 +54,7 @@ public final class DpkgVerifier {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".md5sums")) {
                     String pkg = name.substring(0, name.length() - ".md5sums".length());
-                    for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+                    for (String line : lines(p)) {
                         int sp = line.indexOf("  ");
                         if (sp == 32) {
                             s.put("/" + line.substring(34), new Sum(line.substring(0, 32).toLowerCase(), pkg));
@@ -63,7 +62,7 @@ public final class DpkgVerifier {
                     }
                 } else if (name.endsWith(".list")) {
                     String pkg = name.substring(0, name.length() - ".list".length());
-                    for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+                    for (String line : lines(p)) {
                         if (line.startsWith("/")) {
                             o.put(line, pkg);
                         }
@@ -73,6 +72,25 @@ public final class DpkgVerifier {
         }
         sums = s;
         owners = o;
+    }
+
+    /**
+     * The lines of a dpkg list, each decoded as our paths are: dpkg keeps a file's name as the package's bytes,
+     * and a name that is not UTF-8 (an old package's Latin-1 one) must still match, not spoil the whole file.
+     */
+    private static List<String> lines(Path p) throws IOException {
+        byte[] b = Files.readAllBytes(p);
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= b.length; i++) {
+            if (i == b.length || b[i] == '\n') {
+                if (i > start) {
+                    out.add(Names.fromBytes(java.util.Arrays.copyOfRange(b, start, i)));
+                }
+                start = i + 1;
+            }
+        }
+        return out;
     }
 
     /** The names dpkg may know a path by on a merged-/usr system (/bin and /usr/bin are one directory). */

@@ -78,4 +78,25 @@ class DpkgVerifierTest {
         assertEquals(new DpkgVerifier.Verdict(false, "removed, but package coreutils still lists it", "coreutils"),
                 dpkg.verify(listed, fs.getPath("/usr/bin/dir")));
     }
+
+    @Test
+    void aPackageListingANameThatIsNotUtf8_stillVouchesForItsOtherFiles_andForThatOneByItsBytes() throws Exception {
+        byte[] latin1 = "usr/bin/caf\u00e9".getBytes(StandardCharsets.ISO_8859_1); // 0xE9 alone: not UTF-8
+        String name = "/" + Names.fromBytes(latin1);
+        java.io.ByteArrayOutputStream sums = new java.io.ByteArrayOutputStream();
+        sums.write((md5("old tool") + "  ").getBytes(StandardCharsets.US_ASCII));
+        sums.write(latin1);
+        sums.write(("\n" + md5("vim") + "  usr/bin/vim\n").getBytes(StandardCharsets.US_ASCII));
+        Files.write(fs.getPath("/var/lib/dpkg/info/legacy.md5sums"), sums.toByteArray());
+        dpkg = new DpkgVerifier(fs.getPath("/var/lib/dpkg/info"));
+        assertEquals(true, dpkg.verify(changed("/usr/bin/vim", "vim", 0755, 0755), fs.getPath("/usr/bin/vim")).accepted(),
+                "the rest of that package's list is read");
+        TestFs.file(fs, "/usr/bin/vim", "vim");
+        Files.writeString(Names.path(fs, name), "old tool");
+        FileRecord now = new FileRecord(name, FileType.FILE, TestFs.sha256("old tool"), 8, 0755, 0, 0, 1, 1, 1, T, T,
+                null, Tier.SYSTEM, T);
+        Finding f = new Finding(Action.CREATED, name, Tier.SYSTEM, null, now, List.of(), Source.SWEEP, T, null);
+        DpkgVerifier.Verdict v = dpkg.verify(f, Names.path(fs, name));
+        assertEquals(new DpkgVerifier.Verdict(true, "matches the checksum of package legacy", "legacy"), v);
+    }
 }
