@@ -69,6 +69,7 @@ final class DaemonCommand {
     private Sweeper sweeper;
     private EventIntake intake;
     private TreeWatcher watcher;
+    private volatile HardLinkWatch hardLinks;
     private ResponsePipeline pipeline;
     private volatile String tamperedAtStart;
     private volatile BaselineHolder holder;
@@ -174,7 +175,13 @@ final class DaemonCommand {
                 }
             });
             pending = new PendingPaths(PENDING_CAPACITY, true);
-            sweeper = new Sweeper(monitor::sweep, inv.config.monitor().interval());
+            sweeper = new Sweeper(trigger -> {
+                monitor.sweep(trigger);
+                HardLinkWatch h = hardLinks;
+                if (h != null) {
+                    h.learn(monitor.set()); // members come and go, inodes change: known anew after every sweep
+                }
+            }, inv.config.monitor().interval());
             monitor.sweepWith(sweeper);
             intake = new EventIntake(pending, monitor, sweeper,
                     inv.config.source() == null ? null : inv.config.source().toString(), () -> requestReload("file changed"));
@@ -184,6 +191,7 @@ final class DaemonCommand {
             startWatcher(roots);
             roots = null;
             monitor.sweep("start-up");
+            hardLinks = HardLinkWatch.start(monitor.set(), pending, sweeper);
             Monitor.returnSweepMemory();
             pending.resume();
             for (int i = 0; i < EVENT_WORKERS; i++) {
@@ -391,6 +399,10 @@ final class DaemonCommand {
             }
             try {
                 monitor.verify(paths);
+                HardLinkWatch h = hardLinks;
+                if (h != null) {
+                    h.refresh(paths, monitor.set());
+                }
             } catch (RuntimeException e) {
                 LOG.error("verification of {} paths failed", paths.size(), e);
             } finally {
@@ -477,6 +489,10 @@ final class DaemonCommand {
         WatcherStats ws = watcher == null ? null : watcher.stats();
         d.put("realtime", ws != null && ws.alive());
         d.put("watched_directories", ws == null ? 0 : ws.watchedDirectories());
+        HardLinkWatch h = hardLinks;
+        d.put("inode_watch", h != null);
+        d.put("inode_watch_files", h == null ? 0 : h.size());
+        d.put("inode_watch_changes", h == null ? 0 : h.matched());
         ArrayNode unwatched = d.putArray("unwatched");
         if (ws == null) {
             unwatched.add("all (real-time watch unavailable: sweeps only)");
@@ -533,6 +549,9 @@ final class DaemonCommand {
         control.shutdownNow();
         if (watcher != null) {
             watcher.close();
+        }
+        if (hardLinks != null) {
+            hardLinks.close();
         }
         if (pending != null) {
             pending.close();

@@ -149,6 +149,12 @@ final class Monitor {
         return facts;
     }
 
+    /**
+     * When the response last changed each path itself (guarded by {@code publishing}): a finding captured before
+     * that moment describes a state our own change replaced. Entries older than an hour are dropped.
+     */
+    private final java.util.Map<String, Instant> settledAt = new java.util.HashMap<>();
+
     MonitoredSet set() {
         return set;
     }
@@ -297,6 +303,9 @@ final class Monitor {
         }
         Verifier.Verification v = verifier.verify(file.get(), record, Source.EVENT);
         synchronized (publishing) {
+            Instant now = Instant.now(clock);
+            settledAt.values().removeIf(t -> t.isBefore(now.minus(java.time.Duration.ofHours(1))));
+            settledAt.put(path, now);
             if (v.finding() != null) {
                 outstanding.admit(v.finding());
             } else if (v.observation().isPresent()) {
@@ -332,6 +341,12 @@ final class Monitor {
                 continue;   // a sweep that listed a restore's temporary file while it existed
             }
             synchronized (publishing) {
+                Instant settled = settledAt.get(f.path());
+                if (settled != null && f.time().isBefore(settled)) {
+                    // Captured before our own disarm or restore of it (a sweep running meanwhile): that state is
+                    // gone, and what is there now was verified when it was settled.
+                    continue;
+                }
                 if (outstanding.admit(f)) {
                     alerts.incrementAndGet();
                     pipeline.respond(f);

@@ -90,6 +90,12 @@ final class StatusCommand {
             }
             inv.out.printf("watching:   %d files in %d directories, real-time %s%n", d.path("files").asLong(),
                     d.path("watched_directories").asLong(), d.path("realtime").asBoolean() ? "on" : "OFF (sweeps only)");
+            if (d.has("inode_watch")) {
+                inv.out.printf("inode watch: %s%n", d.path("inode_watch").asBoolean()
+                        ? String.format("on, %d files by handle (changes by any name, hard links too), %d seen",
+                                d.path("inode_watch_files").asLong(), d.path("inode_watch_changes").asLong())
+                        : "OFF (fanotify unavailable: writes through hard links elsewhere wait for the sweep)");
+            }
             for (JsonNode u : d.path("unwatched")) {
                 inv.out.println("unwatched:  " + Names.escape(u.asText()) + " (covered by sweeps)");
             }

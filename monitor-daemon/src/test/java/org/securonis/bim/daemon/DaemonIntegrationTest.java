@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -217,16 +218,36 @@ class DaemonIntegrationTest {
     }
 
     @Test
-    void changeInotifyCannotSee_isFoundBySigusr1Sweep() throws Exception {
+    void aWriteThroughAHardLinkElsewhere_isCaughtByTheInodeWatch_andASweepAgreesWithIt() throws Exception {
         try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
-            // A write through a hard link in an unwatched directory raises no event in the watched one.
+            assertTrue(d.log().stream().anyMatch(l -> l.contains("inode watch on the file systems of 2 of 2 watch roots")),
+                    d.log().toString());
+            // A write through a hard link in an unwatched directory raises no inotify event in the watched one:
+            // the file system mark sees the inode change whatever its name.
             Path alias = tmp.root.resolve("alias");
             Files.createLink(alias, bin.resolve("cat"));
             Files.writeString(alias, "tampered via link", StandardOpenOption.TRUNCATE_EXISTING);
+            JsonNode a = d.awaitAlert(alert(bin.resolve("cat"), "updated"), 5);
+            assertEquals("event", a.at("/bim/source").asText());
+            assertTrue(a.at("/bim/changes").toString().contains("\"sha256\""), a.toString());
+            // A chmod through the link, too (still "updated": the content is not accepted either).
+            Files.setAttribute(alias, "unix:mode", 04755);
+            JsonNode m = d.awaitAlert(x -> alert(bin.resolve("cat"), "updated").test(x)
+                    && x.at("/bim/changes").toString().contains("\"mode\""), 5);
+            assertEquals("event", m.at("/bim/source").asText());
+            assertEquals("4755", m.at("/file/mode").asText());
+            // The sweep (SIGUSR1) finds nothing new: the events have said it all.
+            long before = d.alerts().size();
             d.signal("USR1");
-            JsonNode a = d.awaitAlert(alert(bin.resolve("cat"), "updated"), 10);
-            assertEquals("sweep", a.at("/bim/source").asText());
-            assertEquals("[\"sha256\",\"size\",\"nlink\"]", a.at("/bim/changes").toString());
+            d.awaitLog(l -> l.contains("sweep (SIGUSR1) done"), 10);
+            assertEquals(before, d.alerts().size(), String.join("\n", d.log()));
+            // status says the inode watch is on and what it has seen (state is written every 2 s).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String status;
+            do {
+                status = Bim.run(config, "status").out();
+                assertTrue(System.nanoTime() < deadline, status);
+            } while (!status.matches("(?s).*inode watch: on, 1[01] files by handle.*, [1-9][0-9]* seen.*"));
             assertEquals(0, d.stop());
         }
     }

@@ -105,6 +105,26 @@ final class LibC {
         @ssize_t long sendto(int sockfd, @In byte[] buf, @size_t long len, int flags, @In byte[] destAddr,
                 @socklen_t int addrlen);
 
+        /** {@code int fanotify_init(unsigned int flags, unsigned int event_f_flags)}. */
+        @SaveError
+        int fanotify_init(@u_int32_t int flags, @u_int32_t int eventFileFlags);
+
+        /** {@code int fanotify_mark(int fd, unsigned int flags, uint64_t mask, int dirfd, const char *pathname)}. */
+        @SaveError
+        int fanotify_mark(int fd, @u_int32_t int flags, long mask, int dirfd, @In byte[] pathname);
+
+        /**
+         * {@code int name_to_handle_at(int dirfd, const char *pathname, struct file_handle *handle, int *mount_id,
+         * int flags)}; the handle's first field (handle_bytes) says its room on the way in, its size on the way out.
+         */
+        @SaveError
+        int name_to_handle_at(int dirfd, @In byte[] pathname, @In @Out ByteBuffer handle, @Out int[] mountId,
+                int flags);
+
+        /** {@code int statfs(const char *path, struct statfs *buf)}. */
+        @SaveError
+        int statfs(@In byte[] path, @Out ByteBuffer buf);
+
         /** {@code int fchmod(int fd, mode_t mode)}. */
         @SaveError
         int fchmod(int fd, int mode);
