@@ -30,8 +30,12 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
     private final PendingPaths pending;
     private final Sweeper sweeper;
     private volatile InodeWatcher watcher;
+    /** A member by its inode: its path, and the directory id and entry name it has there (null: unknown). */
+    private record Known(String path, InodeWatcher.FileId dir, byte[] name) {
+    }
+
     // Replaced whole by learn(), so that an event never meets a half-built map; changed in place by refresh().
-    private volatile Map<InodeWatcher.FileId, String> paths = new ConcurrentHashMap<>();
+    private volatile Map<InodeWatcher.FileId, Known> paths = new ConcurrentHashMap<>();
     // The id each path was last seen with, so that a path whose inode changed (a restore, a rename over it) drops
     // its old one; guarded by this.
     private Map<String, InodeWatcher.FileId> ids = new HashMap<>();
@@ -80,14 +84,15 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
     /** Learns the ids of every member of {@code set} again (after a sweep: members come and go, inodes change). */
     void learn(MonitoredSet set) {
         Map<String, InodeWatcher.FileId> now = new HashMap<>();
+        Map<InodeWatcher.FileId, Known> byId = new ConcurrentHashMap<>();
+        Map<Path, InodeWatcher.FileId> dirs = new HashMap<>();
         for (MonitoredFile f : set.files().values()) {
             InodeWatcher.FileId id = idOf(f.source());
             if (id != null) {
                 now.put(f.path(), id);
+                byId.put(id, known(f, dirs));
             }
         }
-        Map<InodeWatcher.FileId, String> byId = new ConcurrentHashMap<>(now.size() * 2);
-        now.forEach((path, id) -> byId.put(id, path));
         synchronized (this) {
             ids = now;
             paths = byId;
@@ -99,16 +104,25 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
         for (String path : verified) {
             Optional<MonitoredFile> f = set.lookup(path);
             InodeWatcher.FileId id = f.isPresent() ? idOf(f.get().source()) : null;
+            Known k = id == null ? null : known(f.get(), new HashMap<>());
             synchronized (this) {
                 InodeWatcher.FileId old = id == null ? ids.remove(path) : ids.put(path, id);
                 if (old != null && !old.equals(id)) {
-                    paths.remove(old, path);
+                    paths.computeIfPresent(old, (key, was) -> was.path().equals(path) ? null : was);
                 }
                 if (id != null) {
-                    paths.put(id, path);
+                    paths.put(id, k);
                 }
             }
         }
+    }
+
+    private static Known known(MonitoredFile f, Map<Path, InodeWatcher.FileId> dirs) {
+        Path parent = f.source().getParent();
+        InodeWatcher.FileId dir = parent == null ? null : dirs.computeIfAbsent(parent, HardLinkWatch::idOf);
+        String full = Names.of(f.source());
+        byte[] name = Names.toBytes(full.substring(full.lastIndexOf('/') + 1));
+        return new Known(f.path(), dir, name);
     }
 
     private static InodeWatcher.FileId idOf(Path source) {
@@ -120,12 +134,16 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
     }
 
     @Override
-    public void onChange(InodeWatcher.FileId id, boolean modifying) {
-        String path = paths.get(id);
-        if (path == null) {
+    public void onChange(InodeWatcher.FileId id, InodeWatcher.FileId dir, byte[] name, boolean modifying) {
+        Known k = paths.get(id);
+        if (k == null) {
             return;
         }
+        if (dir != null && dir.equals(k.dir()) && java.util.Arrays.equals(name, k.name())) {
+            return; // through its own name: the directory watch has it (verifying twice only delays the next alert)
+        }
         matched.incrementAndGet();
+        String path = k.path();
         // A write in progress settles as a directory watch's IN_MODIFY does. A close or an attribute change waits as
         // a deletion does: an unlink is an attribute change too (the link count), and a name deleted and made again
         // at once is one change, not two; where the directory watch saw a close, its earlier time wins.

@@ -92,7 +92,7 @@ final class StatusCommand {
                     d.path("watched_directories").asLong(), d.path("realtime").asBoolean() ? "on" : "OFF (sweeps only)");
             if (d.has("inode_watch")) {
                 inv.out.printf("inode watch: %s%n", d.path("inode_watch").asBoolean()
-                        ? String.format("on, %d files by handle (changes by any name, hard links too), %d seen",
+                        ? String.format("on, %d files by handle, %d changes through other names (hard links) seen",
                                 d.path("inode_watch_files").asLong(), d.path("inode_watch_changes").asLong())
                         : "OFF (fanotify unavailable: writes through hard links elsewhere wait for the sweep)");
             }

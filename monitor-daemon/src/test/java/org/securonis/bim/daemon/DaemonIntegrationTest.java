@@ -247,7 +247,7 @@ class DaemonIntegrationTest {
             do {
                 status = Bim.run(config, "status").out();
                 assertTrue(System.nanoTime() < deadline, status);
-            } while (!status.matches("(?s).*inode watch: on, 1[01] files by handle.*, [1-9][0-9]* seen.*"));
+            } while (!status.matches("(?s).*inode watch: on, 1[01] files by handle, [1-9][0-9]* changes through other names.*"));
             assertEquals(0, d.stop());
         }
     }

@@ -17,6 +17,7 @@ public final class InodeWatcher implements AutoCloseable {
     private static final int FAN_CLOEXEC = 0x1;
     private static final int FAN_NONBLOCK = 0x2;
     private static final int FAN_REPORT_FID = 0x200;
+    private static final int FAN_REPORT_DFID_NAME = 0x400 | 0x800; // FAN_REPORT_DIR_FID | FAN_REPORT_NAME, Linux 5.9
     private static final int FAN_MARK_ADD = 0x1;
     private static final int FAN_MARK_FILESYSTEM = 0x100;
     static final long FAN_MODIFY = 0x2;
@@ -25,6 +26,7 @@ public final class InodeWatcher implements AutoCloseable {
     static final long FAN_Q_OVERFLOW = 0x4000;
     private static final int FANOTIFY_METADATA_VERSION = 3;
     private static final int FAN_EVENT_INFO_TYPE_FID = 1;
+    private static final int FAN_EVENT_INFO_TYPE_DFID_NAME = 2;
     private static final int MAX_HANDLE_SZ = 128;
     private static final int AT_FDCWD = -100;
     private static final int READ_BUFFER = 64 * 1024;
@@ -37,9 +39,10 @@ public final class InodeWatcher implements AutoCloseable {
     public interface Listener {
         /**
          * The inode {@code id} changed: written and closed, written ({@code modifying}: more may follow), or its
-         * attributes (mode, owner, link count, times) changed.
+         * attributes (mode, owner, link count, times) changed; {@code dir} and {@code name} say through which name
+         * (the directory's id and the entry's bytes), or are null on a kernel that does not report it (before 5.9).
          */
-        void onChange(FileId id, boolean modifying);
+        void onChange(FileId id, FileId dir, byte[] name, boolean modifying);
 
         /** The kernel's queue overflowed: changes were lost. */
         void onOverflow();
@@ -90,8 +93,19 @@ public final class InodeWatcher implements AutoCloseable {
 
     /** A watcher with no marks yet; EPERM without CAP_SYS_ADMIN, EINVAL or ENOSYS on a kernel without FID reports. */
     public static InodeWatcher start(Listener listener) throws NativeException {
-        int fd = PathHandle.retry("fanotify_init", new byte[0], () -> LibC.FUNCTIONS.fanotify_init(
-                FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID, Flags.O_RDONLY | Flags.O_CLOEXEC));
+        int base = FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_FID;
+        int eventFlags = Flags.O_RDONLY | Flags.O_CLOEXEC;
+        int fd;
+        try {
+            fd = PathHandle.retry("fanotify_init", new byte[0],
+                    () -> LibC.FUNCTIONS.fanotify_init(base | FAN_REPORT_DFID_NAME, eventFlags));
+        } catch (NativeException e) {
+            if (e.errno() != Errno.EINVAL.number()) {
+                throw e;
+            }
+            // Before Linux 5.9: the inode alone, not the name it was changed through.
+            fd = PathHandle.retry("fanotify_init", new byte[0], () -> LibC.FUNCTIONS.fanotify_init(base, eventFlags));
+        }
         NativeFd fan = new NativeFd("fanotify", fd);
         NativeFd wake;
         try {
@@ -193,6 +207,9 @@ public final class InodeWatcher implements AutoCloseable {
             if ((mask & FAN_Q_OVERFLOW) != 0) {
                 listener.onOverflow();
             } else {
+                FileId object = null;
+                FileId dir = null;
+                byte[] name = null;
                 int info = off + metaLen;
                 while (info + 4 <= off + len) {
                     int type = buf.get(info) & 0xff;
@@ -200,7 +217,9 @@ public final class InodeWatcher implements AutoCloseable {
                     if (infoLen < 4 || info + infoLen > off + len) {
                         break;
                     }
-                    if (type == FAN_EVENT_INFO_TYPE_FID && infoLen >= 20) {
+                    if ((type == FAN_EVENT_INFO_TYPE_FID || type == FAN_EVENT_INFO_TYPE_DFID_NAME) && infoLen >= 20) {
+                        // fsid (8 bytes), then struct file_handle: handle_bytes, handle_type, f_handle[]; a
+                        // DFID_NAME record has the entry's NUL-terminated name after the handle.
                         int bytes = buf.getInt(info + 12);
                         if (bytes >= 0 && 20 + bytes <= infoLen) {
                             byte[] key = new byte[12 + bytes];
@@ -210,10 +229,26 @@ public final class InodeWatcher implements AutoCloseable {
                             for (int i = 0; i < 4 + bytes; i++) {
                                 key[8 + i] = buf.get(info + 16 + i);
                             }
-                            listener.onChange(new FileId(key), (mask & (FAN_CLOSE_WRITE | FAN_ATTRIB)) == 0);
+                            if (type == FAN_EVENT_INFO_TYPE_FID) {
+                                object = new FileId(key);
+                            } else {
+                                dir = new FileId(key);
+                                int start = info + 20 + bytes;
+                                int end = start;
+                                while (end < info + infoLen && buf.get(end) != 0) {
+                                    end++;
+                                }
+                                name = new byte[end - start];
+                                for (int i = 0; i < name.length; i++) {
+                                    name[i] = buf.get(start + i);
+                                }
+                            }
                         }
                     }
                     info += infoLen;
+                }
+                if (object != null) {
+                    listener.onChange(object, dir, name, (mask & (FAN_CLOSE_WRITE | FAN_ATTRIB)) == 0);
                 }
             }
             off += len;

@@ -53,12 +53,17 @@ class InodeWatcherTest {
         Path other = Files.writeString(elsewhere.resolve("other"), "unrelated");
 
         Set<InodeWatcher.FileId> changed = ConcurrentHashMap.newKeySet();
+        Set<String> names = ConcurrentHashMap.newKeySet();
         InodeWatcher w;
         try {
             w = InodeWatcher.start(new InodeWatcher.Listener() {
                 @Override
-                public void onChange(InodeWatcher.FileId id, boolean modifying) {
+                public void onChange(InodeWatcher.FileId id, InodeWatcher.FileId dir, byte[] name,
+                        boolean modifying) {
                     changed.add(id);
+                    if (dir != null) {
+                        names.add(dir + "/" + new String(name, StandardCharsets.UTF_8));
+                    }
                 }
 
                 @Override
@@ -82,6 +87,12 @@ class InodeWatcherTest {
 
             Files.writeString(link, "trojan", StandardOpenOption.APPEND);
             await(() -> changed.contains(id), "the write through the hard link is reported as the tool's");
+            // And through which name: the link's directory and entry, not the tool's.
+            String viaLink = InodeWatcher.idOf(bytes(elsewhere)) + "/innocent";
+            await(() -> names.contains(viaLink), "the name it was written through: " + names);
+            Files.writeString(tool, "by its own name", StandardOpenOption.APPEND);
+            String viaTool = InodeWatcher.idOf(bytes(watched)) + "/tool";
+            await(() -> names.contains(viaTool), "the name it was written through: " + names);
             changed.clear();
             Files.setAttribute(link, "unix:mode", 04755); // setuid, through the other name
             await(() -> changed.contains(id), "the chmod through the hard link is reported as the tool's");
