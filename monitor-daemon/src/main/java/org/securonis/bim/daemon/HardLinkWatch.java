@@ -86,11 +86,12 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
         Map<String, InodeWatcher.FileId> now = new HashMap<>();
         Map<InodeWatcher.FileId, Known> byId = new ConcurrentHashMap<>();
         Map<Path, InodeWatcher.FileId> dirs = new HashMap<>();
+        Map<Integer, byte[]> fsids = new HashMap<>();
         for (MonitoredFile f : set.files().values()) {
-            InodeWatcher.FileId id = idOf(f.source());
+            InodeWatcher.FileId id = idOf(f.source(), fsids);
             if (id != null) {
                 now.put(f.path(), id);
-                byId.put(id, known(f, dirs));
+                byId.put(id, known(f, dirs, fsids));
             }
         }
         synchronized (this) {
@@ -103,8 +104,8 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
     void refresh(List<String> verified, MonitoredSet set) {
         for (String path : verified) {
             Optional<MonitoredFile> f = set.lookup(path);
-            InodeWatcher.FileId id = f.isPresent() ? idOf(f.get().source()) : null;
-            Known k = id == null ? null : known(f.get(), new HashMap<>());
+            InodeWatcher.FileId id = f.isPresent() ? idOf(f.get().source(), null) : null;
+            Known k = id == null ? null : known(f.get(), new HashMap<>(), null);
             synchronized (this) {
                 InodeWatcher.FileId old = id == null ? ids.remove(path) : ids.put(path, id);
                 if (old != null && !old.equals(id)) {
@@ -117,17 +118,17 @@ final class HardLinkWatch implements InodeWatcher.Listener, AutoCloseable {
         }
     }
 
-    private static Known known(MonitoredFile f, Map<Path, InodeWatcher.FileId> dirs) {
+    private static Known known(MonitoredFile f, Map<Path, InodeWatcher.FileId> dirs, Map<Integer, byte[]> fsids) {
         Path parent = f.source().getParent();
-        InodeWatcher.FileId dir = parent == null ? null : dirs.computeIfAbsent(parent, HardLinkWatch::idOf);
+        InodeWatcher.FileId dir = parent == null ? null : dirs.computeIfAbsent(parent, p -> idOf(p, fsids));
         String full = Names.of(f.source());
         byte[] name = Names.toBytes(full.substring(full.lastIndexOf('/') + 1));
         return new Known(f.path(), dir, name);
     }
 
-    private static InodeWatcher.FileId idOf(Path source) {
+    private static InodeWatcher.FileId idOf(Path source, Map<Integer, byte[]> fsids) {
         try {
-            return InodeWatcher.idOf(Names.toBytes(Names.of(source)));
+            return InodeWatcher.idOf(Names.toBytes(Names.of(source)), fsids);
         } catch (NativeException e) {
             return null; // gone, or a file system without handles: the directory watch and the sweep still see it
         }

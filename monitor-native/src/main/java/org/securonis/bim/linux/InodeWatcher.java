@@ -131,22 +131,39 @@ public final class InodeWatcher implements AutoCloseable {
 
     /** The id events will carry for the inode at {@code path} now (a symlink's own, not its target's). */
     public static FileId idOf(byte[] path) throws NativeException {
+        return idOf(path, null);
+    }
+
+    /**
+     * As {@link #idOf(byte[])}, with the file system ids already found kept in {@code fsids} by mount id: one
+     * statfs per mount instead of one per file, for a pass over many files (keep the map no longer than the pass:
+     * a mount id can be reused after an unmount).
+     */
+    public static FileId idOf(byte[] path, java.util.Map<Integer, byte[]> fsids) throws NativeException {
         byte[] cPath = Arrays.copyOf(path, path.length + 1);
-        ByteBuffer fs = STATFS.get();
-        fs.clear();
-        PathHandle.retry("statfs", path, () -> LibC.FUNCTIONS.statfs(cPath, fs));
         ByteBuffer h = HANDLE.get();
         h.clear();
         h.putInt(0, MAX_HANDLE_SZ);
         int[] mountId = new int[1];
         PathHandle.retry("name_to_handle_at", path,
                 () -> LibC.FUNCTIONS.name_to_handle_at(AT_FDCWD, cPath, h, mountId, 0));
+        byte[] fsid = fsids == null ? null : fsids.get(mountId[0]);
+        if (fsid == null) {
+            ByteBuffer fs = STATFS.get();
+            fs.clear();
+            PathHandle.retry("statfs", path, () -> LibC.FUNCTIONS.statfs(cPath, fs));
+            fsid = new byte[8];
+            // f_fsid: two ints at offset 56 of struct statfs on every 64-bit Linux ABI.
+            for (int i = 0; i < 8; i++) {
+                fsid[i] = fs.get(56 + i);
+            }
+            if (fsids != null) {
+                fsids.put(mountId[0], fsid);
+            }
+        }
         int bytes = h.getInt(0);
         byte[] key = new byte[12 + bytes];
-        // f_fsid: two ints at offset 56 of struct statfs on every 64-bit Linux ABI.
-        for (int i = 0; i < 8; i++) {
-            key[i] = fs.get(56 + i);
-        }
+        System.arraycopy(fsid, 0, key, 0, 8);
         ByteBuffer.wrap(key, 8, 4).order(ByteOrder.nativeOrder()).putInt(h.getInt(4));
         for (int i = 0; i < bytes; i++) {
             key[12 + i] = h.get(8 + i);

@@ -84,6 +84,10 @@ class InodeWatcherTest {
             InodeWatcher.FileId id = InodeWatcher.idOf(bytes(tool));
             assertEquals(id, InodeWatcher.idOf(bytes(link)), "one inode, one id, by either name");
             assertNotEquals(id, InodeWatcher.idOf(bytes(other)));
+            java.util.Map<Integer, byte[]> fsids = new java.util.HashMap<>();
+            assertEquals(InodeWatcher.idOf(bytes(other)), InodeWatcher.idOf(bytes(other), fsids));
+            assertEquals(id, InodeWatcher.idOf(bytes(tool), fsids), "the same id with the file system's id cached");
+            assertEquals(1, fsids.size(), "one statfs for the one mount");
 
             Files.writeString(link, "trojan", StandardOpenOption.APPEND);
             await(() -> changed.contains(id), "the write through the hard link is reported as the tool's");
