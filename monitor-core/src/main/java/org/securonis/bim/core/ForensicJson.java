@@ -62,13 +62,7 @@ final class ForensicJson {
     static ArrayNode processes(List<ProcessInfo> list) {
         ArrayNode a = array();
         for (ProcessInfo p : list) {
-            ObjectNode o = a.addObject();
-            o.put("pid", p.pid());
-            o.put("ppid", p.ppid());
-            o.put("uid", p.uid());
-            o.put("name", p.name());
-            o.put("cmdline", p.cmdline());
-            o.put("exe", p.exe());
+            ObjectNode o = process(a, p.pid(), p.ppid(), p.uid(), p.name(), p.cmdline(), p.exe());
             p.how().forEach(o.putArray("how")::add);
             p.parents().forEach(o.putArray("parents")::add);
         }
@@ -78,16 +72,22 @@ final class ForensicJson {
     static ArrayNode processList(List<ProcEntry> list) {
         ArrayNode a = array();
         for (ProcEntry p : list) {
-            ObjectNode o = a.addObject();
-            o.put("pid", p.pid());
-            o.put("ppid", p.ppid());
-            o.put("uid", p.uid());
-            o.put("name", p.name());
-            o.put("cmdline", p.cmdline());
-            o.put("exe", p.exe());
-            o.put("state", p.state());
+            process(a, p.pid(), p.ppid(), p.uid(), p.name(), p.cmdline(), p.exe()).put("state", p.state());
         }
         return a;
+    }
+
+    /** The fields every process entry has, as a new object of {@code a}. */
+    private static ObjectNode process(ArrayNode a, long pid, long ppid, long uid, String name, String cmdline,
+            String exe) {
+        ObjectNode o = a.addObject();
+        o.put("pid", pid);
+        o.put("ppid", ppid);
+        o.put("uid", uid);
+        o.put("name", name);
+        o.put("cmdline", cmdline);
+        o.put("exe", exe);
+        return o;
     }
 
     static ArrayNode sockets(List<ProcSocket> list) {
