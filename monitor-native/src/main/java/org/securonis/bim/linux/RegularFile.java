@@ -125,11 +125,6 @@ public final class RegularFile implements ReadableByteChannel {
         }
     }
 
-    /** glibc's {@code makedev}: the {@code st_dev} that {@code stat} (and the JDK's "unix:dev") reports. */
-    static long makedev(int major, int minor) {
-        return PathHandle.makedev(major, minor);
-    }
-
     private static String typeOf(int mode) {
         return switch (mode & Flags.S_IFMT) {
             case 0010000 -> "fifo";
