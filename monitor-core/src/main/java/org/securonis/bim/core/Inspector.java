@@ -129,7 +129,7 @@ public final class Inspector {
         }
     }
 
-    /** The path's stat now (looked up as the capture was), or null when it is gone. */
+    /** The path's lstat now, to see that it still names what was captured; null when it is gone. */
     private FileStat restat(MonitoredFile file) throws IOException {
         try {
             return opener.restat(file.source());
