@@ -23,7 +23,14 @@ sed -e "s|^quarantine_dir = .*|quarantine_dir = \"$home/quarantine\"|" \
     -e "s|^lockdown_script = .*|lockdown_script = \"$here/etc/lockdown.sh\"|" \
     -e "s|^backup_dir = .*|backup_dir = \"$home/backup\"|" \
     -e "s|^enable_lockdown = .*|enable_lockdown = false|" \
+    -e "s|\"/usr/local/bin/bim\"|\"$here/etc/bim\"|" \
+    -e "s|\"/usr/local/bin/lockdown.sh\"|\"$here/etc/lockdown.sh\"|" \
+    -e '\|"/usr/local/lib/bim/bim.jar",|d' \
+    -e "s|\"/etc/binary_integrity_monitor.toml\"|\"$config\"|" \
+    -e "s|\"/etc/binary_integrity_monitor.key\"|\"$home/state/bim.key\"|" \
     "$here/etc/binary_integrity_monitor.toml" > "$config"
+# The monitor guards itself as installed: here, the launcher, lockdown script, configuration and key this run uses
+# (not the jar, which every build rewrites).
 
 bim() { "$here/etc/bim" --config "$config" "$@"; }   # the launcher sets the locale and the heap
 

@@ -70,6 +70,11 @@ public final class BaselineSeal {
         }
     }
 
+    /** The seal of a short text (the baseline's watermark), as "hmac-sha256:" and hex. */
+    String tag(String text) {
+        return PREFIX + HexFormat.of().formatHex(mac().doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Whether a finished MAC equals {@code seal} (compared in constant time). */
     static boolean equal(byte[] mac, String seal) {
         return MessageDigest.isEqual((PREFIX + HexFormat.of().formatHex(mac)).getBytes(StandardCharsets.US_ASCII),

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -198,7 +199,66 @@ public final class BaselineStore {
             throw new BaselineException(path + ": " + e.getMessage());
         }
         verify(in, sealedUpTo, sealText, signatureText);
+        checkWatermark(b);
         return b;
+    }
+
+    /**
+     * Where the newest accepted baseline's time is kept, sealed: {@code .hashes.json.watermark} beside it. A sealed
+     * baseline older than that one is an old copy put back (a rollback to before a change was accepted, say from
+     * {@code hashes.json.previous}): its own seal is genuine, so only this says it is stale.
+     */
+    Path watermarkPath() {
+        return path.resolveSibling("." + path.getFileName() + ".watermark");
+    }
+
+    private static final String WATERMARK = "bim-baseline-watermark-v1\0";
+
+    private void checkWatermark(Baseline b) throws SealException {
+        if (seal == null) {
+            return;
+        }
+        Path w = watermarkPath();
+        String text;
+        try {
+            byte[] bytes = Files.readAllBytes(w);
+            if (bytes.length > 4096) {
+                throw new SealException(w + ": not a watermark (" + bytes.length + " bytes): not trusted");
+            }
+            text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            advanceWatermark(b); // the first load of this build: from here on, older copies are refused
+            return;
+        } catch (IOException e) {
+            return; // unreadable here (not root): the seal and signature still stand
+        }
+        int space = text.indexOf(' ');
+        Instant newest = space < 0 ? null : Times.parseUtc(text.substring(0, space));
+        if (newest == null || !MessageDigest.isEqual(seal.tag(WATERMARK + text.substring(0, space))
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                text.substring(space + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+            throw new SealException(w + ": the watermark does not verify (it was edited, or the key "
+                    + seal.keyFile() + " changed): not trusted");
+        }
+        if (b.updated().isBefore(newest)) {
+            throw new SealException(path + ": ROLLED BACK: this baseline was accepted at " + b.updated()
+                    + ", but a baseline accepted at " + newest + " has replaced it since (an older copy was put "
+                    + "back): not trusted");
+        }
+        if (b.updated().isAfter(newest)) {
+            advanceWatermark(b); // saved by a writer that crashed before its watermark, or by an older build
+        }
+    }
+
+    /** Records {@code b} as the newest accepted baseline; best effort (the seal and signature do not need it). */
+    private void advanceWatermark(Baseline b) {
+        String at = b.updated().toString();
+        try {
+            byte[] text = (at + " " + seal.tag(WATERMARK + at) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            AtomicFiles.write(watermarkPath(), out -> out.write(text));
+        } catch (IOException | RuntimeException e) {
+            // A read-only state directory: rollbacks are then caught only by the seal's other checks.
+        }
     }
 
     /** Checks the seal and the signature over the first {@code sealedUpTo} bytes read, as this store requires. */
@@ -454,6 +514,9 @@ public final class BaselineStore {
                 g.writeRaw('\n');
             }
         });
+        if (seal != null) {
+            advanceWatermark(baseline);
+        }
     }
 
     private static void writeRecord(JsonGenerator g, FileRecord r) throws IOException {

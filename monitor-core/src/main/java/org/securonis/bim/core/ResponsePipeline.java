@@ -202,8 +202,19 @@ public final class ResponsePipeline implements AutoCloseable {
             record(inc, "quarantine", f.path(), "ok", c.content() == null ? "recorded " + c.sidecar()
                     : "captured " + c.size() + " bytes, sha256 " + c.sha256() + ", as " + c.content());
         } catch (IOException | RuntimeException e) {
-            record(inc, "quarantine", f.path(), "failed", String.valueOf(e.getMessage()));
+            record(inc, "quarantine", f.path(), "failed", why(e));
         }
+    }
+
+    /** What went wrong, said: a NoSuchFileException's message is the bare path. */
+    private static String why(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "it is gone already (" + e.getMessage() + "): nothing left to capture";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private void processesStage(Incident inc, Incident.Entry entry, Path path, FileRecord cur) {
@@ -246,7 +257,7 @@ public final class ResponsePipeline implements AutoCloseable {
                     settler.settle(f.path());
                     return;
                 } catch (IOException | RuntimeException e) {
-                    record(inc, "restore", f.path(), "failed", e.getMessage() + "; disarming instead");
+                    record(inc, "restore", f.path(), "failed", why(e) + "; disarming instead");
                 }
             } else {
                 record(inc, "restore", f.path(), "skipped", limited);
@@ -454,7 +465,8 @@ public final class ResponsePipeline implements AutoCloseable {
         synchronized (this) {
             open.remove(inc.id);
         }
-        LOG.warn("incident {} closed: {} files, report {}", inc.id, inc.entries.size(), report);
+        LOG.warn("incident {} closed: {} file{}, report {}", inc.id, inc.entries.size(),
+                inc.entries.size() == 1 ? "" : "s", report);
     }
 
     private void forensicsStage(Incident inc) {

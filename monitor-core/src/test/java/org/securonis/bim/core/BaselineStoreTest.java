@@ -202,4 +202,37 @@ class BaselineStoreTest {
         Files.writeString(db, text.replace(TestFs.sha256("l4999"), TestFs.sha256("trojan")));
         assertThrows(SealException.class, sealed::load, "an edit in the last record, inside the window");
     }
+
+    @Test
+    void anOlderSealedCopyPutBack_isARollback_andAnEditedWatermarkIsRefused() throws Exception {
+        Files.createDirectories(db.getParent());
+        BaselineSeal seal = BaselineSeal.loadOrCreate(fs.getPath("/etc/bim.key"));
+        BaselineStore sealed = new BaselineStore(db, seal);
+        Baseline first = sample();
+        sealed.save(first);
+        byte[] old = Files.readAllBytes(db);
+        Baseline accepted = new Baseline(Baseline.VERSION, first.created(), T.plusSeconds(60), first.files());
+        sealed.save(accepted);
+        assertEquals(accepted.updated(), sealed.load().updated());
+
+        // The old copy's seal is genuine; only the watermark says it is stale.
+        Files.write(db, old);
+        SealException e = assertThrows(SealException.class, sealed::load);
+        assertTrue(e.getMessage().contains("ROLLED BACK") && e.getMessage().contains(T.plusSeconds(60).toString()),
+                e.getMessage());
+
+        // Lowering the watermark needs the key: an edited one is itself refused.
+        Path w = sealed.watermarkPath();
+        String text = Files.readString(w);
+        Files.writeString(w, text.replace(T.plusSeconds(60).toString(), T.toString()));
+        SealException edited = assertThrows(SealException.class, sealed::load);
+        assertTrue(edited.getMessage().contains("watermark does not verify"), edited.getMessage());
+
+        // A newer accepted baseline moves it on; saving again after the rollback is accepted again.
+        Files.writeString(w, text);
+        Baseline later = new Baseline(Baseline.VERSION, first.created(), T.plusSeconds(120), first.files());
+        sealed.save(later);
+        assertEquals(later.updated(), sealed.load().updated());
+        assertTrue(Files.readString(w).startsWith(T.plusSeconds(120).toString() + " hmac-sha256:"), Files.readString(w));
+    }
 }

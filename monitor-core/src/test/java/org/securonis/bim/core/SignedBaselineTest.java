@@ -196,11 +196,14 @@ class SignedBaselineTest {
     void verifyingStore_cannotSave_andLeavesTheFileAlone() throws Exception {
         signing().save(sample(3));
         byte[] before = Files.readAllBytes(db);
+        byte[] watermark = Files.readAllBytes(db.resolveSibling(".hashes.json.watermark"));
         IOException e = assertThrows(IOException.class, () -> verifying().save(sample(4)));
         assertTrue(e.getMessage().contains("signing needs the private key"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(db));
+        assertArrayEquals(watermark, Files.readAllBytes(db.resolveSibling(".hashes.json.watermark")));
         try (var files = Files.list(db.getParent())) {
-            assertEquals(List.of(db), files.toList(), "not even a temporary file");
+            assertEquals(List.of(db.resolveSibling(".hashes.json.watermark"), db), files.sorted().toList(),
+                    "not even a temporary file");
         }
     }
 

@@ -25,15 +25,18 @@ final class InitCommand {
         try (AutoCloseable lock = inv.lock()) {
             if (inv.store().exists() && !inv.line.has("--force")) {
                 String what;
+                boolean loads = false;
                 try {
                     Baseline old = inv.loadBaseline();
                     what = "recorded " + old.created() + ", " + old.size() + " files";
+                    loads = true;
                 } catch (UsageException e) {
                     what = "it does not load: " + e.getMessage();
                 }
                 throw new UsageException(ExitCode.INVALID_ARGUMENT, "a baseline already exists at "
-                        + inv.config.monitor().databasePath() + " (" + Names.escape(what)
-                        + "); use `bim update` to accept changes, or `bim init --force` to replace it");
+                        + inv.config.monitor().databasePath() + " (" + Names.escape(what) + "); "
+                        + (loads ? "use `bim update` to accept changes, or `bim init --force` to replace it"
+                                : "`bim init --force` records a new one (the old file is kept beside it as evidence)"));
             }
             // The keys before the sweep: a refused one costs nothing and changes nothing.
             inv.writingStore();
@@ -92,7 +95,9 @@ final class InitCommand {
             tampered = true;
         }
         try {
-            Path prev = db.resolveSibling(db.getFileName() + (tampered ? ".untrusted-" + inv.clock.millis()
+            Path prev = db.resolveSibling(db.getFileName() + (tampered ? ".untrusted-"
+                    + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+                            .withZone(java.time.ZoneOffset.UTC).format(inv.clock.instant())
                     : ".previous"));
             Path tmp = db.resolveSibling("." + db.getFileName() + ".previous.tmp");
             Files.copy(db, tmp, StandardCopyOption.REPLACE_EXISTING);

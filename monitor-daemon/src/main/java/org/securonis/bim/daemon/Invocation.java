@@ -105,6 +105,12 @@ final class Invocation {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UsageException(ExitCode.IO_ERROR, "the seal key " + key + " (monitor.key_path) is missing, so "
                     + "the baseline cannot be verified; if it is lost, record a new baseline with `bim init --force`");
+        } catch (java.nio.file.FileSystemException e) {
+            // Creating the key failed (a read-only file system, no permission): a write error, said as one.
+            String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            throw new UsageException(forWriting ? ExitCode.WRITE_ERROR : ExitCode.IO_ERROR, "cannot "
+                    + (forWriting ? "create" : "read") + " the seal key " + key + " (monitor.key_path in "
+                    + configName() + "): " + Names.escape(reason) + "; point key_path at a writable, root-only place");
         } catch (IOException e) {
             throw new UsageException(ExitCode.CONFIG_ERROR, Names.escape(String.valueOf(e.getMessage())));
         }
@@ -198,6 +204,14 @@ final class Invocation {
         }
     }
 
+    private static boolean isRoot() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Creates the state directory (0700) or explains which path cannot be written and what to do. */
     void ensureStateDir() throws UsageException {
         Path dir = config.monitor().stateDir();
@@ -214,7 +228,8 @@ final class Invocation {
                     : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
                     : String.valueOf(e.getMessage());
             throw new UsageException(ExitCode.WRITE_ERROR, "cannot write " + dir + " (the directory of "
-                    + "monitor.database_path in " + configName() + "): " + reason + ". Run as root, or copy "
+                    + "monitor.database_path in " + configName() + "): " + reason + ". "
+                    + (isRoot() ? "Copy " : "Run as root, or copy ")
                     + "etc/binary_integrity_monitor.toml, point database_path, log_dir and quarantine_dir at "
                     + "directories you can write, and pass it with --config FILE");
         }

@@ -1,6 +1,7 @@
 package org.securonis.bim.daemon;
 
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,6 +135,12 @@ final class UpdateCommand {
             if (f.isEmpty()) {
                 throw new UsageException(ExitCode.INVALID_ARGUMENT, Names.escape(path) + " is neither monitored "
                         + "(see [binaries] in " + inv.configName() + ") nor in the baseline; nothing was changed");
+            }
+            if (baseline.get(f.get().path()) == null
+                    && !Files.exists(f.get().source(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // A monitored name with nothing there and no record: a typo more likely than a change to accept.
+                throw new UsageException(ExitCode.INVALID_ARGUMENT, Names.escape(path) + " does not exist and is not "
+                        + "in the baseline: there is nothing to accept; nothing was changed");
             }
             out.add(f.get());
         }

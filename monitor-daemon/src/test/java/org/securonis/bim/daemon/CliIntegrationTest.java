@@ -68,6 +68,41 @@ class CliIntegrationTest {
         return r.code();
     }
 
+    @Test
+    void anOlderSealedBaselinePutBack_isRefusedAsARollback_andInitForceRecoversFromIt() throws Exception {
+        assertEquals(0, bim("init"), err);
+        Path db = tmp.root.resolve("state/hashes.json");
+        byte[] old = Files.readAllBytes(db);
+        Files.writeString(bin.resolve("ls"), "a new ls from an upgrade");
+        assertEquals(0, bim("update", bin.resolve("ls").toString()), err);
+        assertEquals(0, bim("verify-db"), err);
+
+        // The intruder puts the older, genuinely sealed copy back: it would bless the old ls again.
+        Files.write(db, old);
+        assertEquals(ExitCode.IO_ERROR, bim("verify-db"));
+        assertTrue(err.contains("ROLLED BACK"), err);
+        assertEquals(ExitCode.IO_ERROR, bim("check"));
+        assertTrue(err.contains("BASELINE TAMPERED") && err.contains("ROLLED BACK"), err);
+        assertEquals(ExitCode.INVALID_ARGUMENT, bim("init"));
+        assertTrue(err.contains("`bim init --force` records a new one") && !err.contains("use `bim update`"), err);
+        assertEquals(0, bim("init", "--force"), err);
+        assertEquals(0, bim("verify-db"), err);
+    }
+
+    @Test
+    void aTypoedMonitoredPath_isNotAcceptedSilently_andAnUnwritableKeyIsAWriteError() throws Exception {
+        assertEquals(0, bim("init"), err);
+        assertEquals(ExitCode.INVALID_ARGUMENT, bim("update", bin.resolve("lss").toString()));
+        assertTrue(err.contains("does not exist and is not in the baseline"), err);
+
+        // key_path below a regular file: the key cannot be created there.
+        Path blocker = Files.writeString(tmp.root.resolve("not-a-dir"), "x");
+        Files.writeString(config, Files.readString(config).replace(
+                "key_path = \"" + tmp.root + "/state/bim.key\"", "key_path = \"" + blocker + "/bim.key\""));
+        assertEquals(ExitCode.WRITE_ERROR, bim("init", "--force"));
+        assertTrue(err.contains("cannot create the seal key " + blocker + "/bim.key") && err.contains("key_path"), err);
+    }
+
     private Map<String, String> findings() throws Exception {
         Map<String, String> m = new TreeMap<>();
         for (String line : out.split("\n")) {
