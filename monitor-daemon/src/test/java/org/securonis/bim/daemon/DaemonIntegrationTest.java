@@ -381,6 +381,27 @@ class DaemonIntegrationTest {
         assertEquals(18, bim("check"));
     }
 
+    @Test
+    void anOlderBaselinePutBackWhileRunning_isABaselineTamperedAlert_andTheNewerOneStaysInForce() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            Path db = tmp.root.resolve("state/hashes.json");
+            byte[] old = Files.readAllBytes(db);
+            // An upgrade of ls, accepted; then the intruder puts the older, genuinely sealed baseline back, under
+            // which their own older ls would pass.
+            Files.writeString(bin.resolve("ls"), "ls 2.0");
+            d.awaitAlert(alert(bin.resolve("ls"), "updated"), 10);
+            assertEquals(0, bim("update", bin.resolve("ls").toString()));
+            d.awaitLog(l -> l.contains("baseline reloaded from"), 10);
+            Files.write(db, old);
+            JsonNode a = d.awaitAlert(x -> x.at("/event/action").asText().equals("baseline_tampered"), 10);
+            assertEquals(db.toString(), a.at("/file/path").asText());
+            assertTrue(a.at("/message").asText().contains("ROLLED BACK") || d.log().stream()
+                    .anyMatch(l -> l.contains("ROLLED BACK")), a.toString());
+            assertEquals(0, d.stop());
+        }
+        assertEquals(18, bim("verify-db"));
+    }
+
     private static String md5sumLike(String s) throws Exception {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes()));
     }
