@@ -21,7 +21,7 @@ record CommandLine(String command, String config, Set<String> flags, Map<String,
             commands:
               init [--force]         record the baseline (refuses to replace one without --force)
               check [--json]         one full sweep against the baseline; exit 0, or 1 added + 2 removed + 4 changed
-              update [PATH...]       accept the current state of PATH (all monitored files when none)
+              update [PATH...]       accept the current state of PATH (a directory: all below it; all when none)
               keygen --out FILE      make an Ed25519 key pair for signed baselines: FILE (the private key,
                                      encrypted with a passphrase) and FILE.pub (for signing_public_key)
               status [--json]        baseline size and age, last check, daemon state

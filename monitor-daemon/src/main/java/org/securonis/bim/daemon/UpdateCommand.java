@@ -122,6 +122,24 @@ final class UpdateCommand {
                         + "; nothing was changed");
             }
             String path = absolute(unescaped);
+            Path asGiven = Names.path(FileSystems.getDefault(), path);
+            if (Files.isDirectory(asGiven, java.nio.file.LinkOption.NOFOLLOW_LINKS) && baseline.get(path) == null) {
+                // A directory: every monitored file and every record below it (an upgraded package's tree).
+                java.util.Set<String> under = new java.util.TreeSet<>(baseline.pathsUnder(path));
+                String prefix = path.endsWith("/") ? path : path + "/";
+                set.files().values().stream()
+                        .filter(m -> m.path().startsWith(prefix) || Names.of(m.source()).startsWith(prefix))
+                        .forEach(m -> under.add(m.path()));
+                if (under.isEmpty()) {
+                    throw new UsageException(ExitCode.INVALID_ARGUMENT, Names.escape(path) + " is a directory with "
+                            + "no monitored file and no record below it; nothing was changed");
+                }
+                for (String p : under) {
+                    FileRecord r = baseline.get(p);
+                    out.add(set.lookup(p).orElseGet(() -> set.outside(r)));
+                }
+                continue;
+            }
             Optional<MonitoredFile> f = set.lookup(path);
             if (f.isEmpty()) {
                 f = set.files().values().stream().filter(m -> Names.of(m.source()).equals(path)).findFirst();

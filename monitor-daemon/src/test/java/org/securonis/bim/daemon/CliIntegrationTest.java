@@ -90,6 +90,20 @@ class CliIntegrationTest {
     }
 
     @Test
+    void updateOfADirectory_acceptsWhatIsBelowIt_byEitherName() throws Exception {
+        assertEquals(0, bim("init"), err);
+        Files.writeString(tmp.root.resolve("usr/lib/x86_64-linux-gnu/libc.so.6"), "libc 2.41");
+        Files.writeString(bin.resolve("ls"), "ls, also changed");
+        // Named through its real directory; recorded under the configured /lib name.
+        assertEquals(0, bim("update", tmp.root.resolve("usr/lib/x86_64-linux-gnu").toString()), err);
+        assertTrue(out.contains("accepted 1 change"), out);
+        assertEquals(ExitCode.CHANGED, bim("check", "--json"));
+        assertEquals(Map.of("/usr/bin/ls", "updated"), findings());
+        assertEquals(ExitCode.INVALID_ARGUMENT, bim("update", tmp.root.resolve("fakes").toString()));
+        assertTrue(err.contains("no monitored file and no record below it"), err);
+    }
+
+    @Test
     void aTypoedMonitoredPath_isNotAcceptedSilently_andAnUnwritableKeyIsAWriteError() throws Exception {
         assertEquals(0, bim("init"), err);
         assertEquals(ExitCode.INVALID_ARGUMENT, bim("update", bin.resolve("lss").toString()));
