@@ -48,7 +48,7 @@ record CommandLine(String command, String config, Set<String> flags, Map<String,
             options:
               --config FILE          configuration (default /etc/binary_integrity_monitor.toml)
               --no-progress          no progress line on stderr, even on a terminal
-              -h, --help             this help
+              -h, --help, help       this help
               --version              the version
             """;
 
@@ -156,7 +156,7 @@ record CommandLine(String command, String config, Set<String> flags, Map<String,
                         + command + (allowed.isEmpty() ? "" : " (it takes " + String.join(", ", allowed) + ")"));
             }
         }
-        if (!args.isEmpty() && !Set.of("update", "quarantine", "lockdown", "maintenance").contains(command)) {
+        if (!args.isEmpty() && !Set.of("update", "quarantine", "lockdown", "maintenance", "help").contains(command)) {
             throw new UsageException(ExitCode.INVALID_ARGUMENT,
                     command + " takes no arguments, got '" + printable(args.get(0)) + "'");
         }

@@ -118,8 +118,11 @@ final class StatusCommand {
         inv.out.println("maintenance: " + (mw == null ? "not active" : "ACTIVE since " + AlertFormat.time(mw.since())
                 + " until " + AlertFormat.time(mw.until()) + " (" + Names.escape(mw.reason()) + ")"));
         JsonNode out = state.path("outstanding");
-        inv.out.println("outstanding: " + out.size() + (out.size() == 0 ? "" : " (not accepted: `bim update PATH` "
-                + "accepts the current state)"));
+        JsonNode last = state.path("last_check");
+        boolean checkFound = last.path("exit_code").asInt(0) != 0;
+        inv.out.println("outstanding: " + out.size() + (out.size() != 0 ? " (not accepted: `bim update PATH` "
+                + "accepts the current state)" : checkFound ? " (the daemon's list of unaccepted changes; the last "
+                + "`bim check` found differences, which are not kept: run it again, or `bim update` them)" : ""));
         for (JsonNode o : out) {
             inv.out.printf("  %-19s %-8s %s  since %s%n", o.path("action").asText(), o.path("tier").asText(),
                     Names.escape(o.path("path").asText()), o.path("since").asText());
