@@ -70,6 +70,7 @@ final class DaemonCommand {
     private EventIntake intake;
     private TreeWatcher watcher;
     private volatile HardLinkWatch hardLinks;
+    private MountWatch mounts;
     private ResponsePipeline pipeline;
     private volatile String tamperedAtStart;
     private volatile BaselineHolder holder;
@@ -192,6 +193,12 @@ final class DaemonCommand {
             roots = null;
             monitor.sweep("start-up");
             hardLinks = HardLinkWatch.start(monitor.set(), pending, sweeper);
+            mounts = MountWatch.start(monitor::set, pending, sweeper, () -> {
+                TreeWatcher w = watcher;
+                if (w != null) {
+                    w.rewatch();
+                }
+            });
             Monitor.returnSweepMemory();
             pending.resume();
             for (int i = 0; i < EVENT_WORKERS; i++) {
@@ -552,6 +559,9 @@ final class DaemonCommand {
         }
         if (hardLinks != null) {
             hardLinks.close();
+        }
+        if (mounts != null) {
+            mounts.close();
         }
         if (pending != null) {
             pending.close();

@@ -253,6 +253,50 @@ class DaemonIntegrationTest {
     }
 
     @Test
+    void aBindMountOverAMonitoredFile_isAlertedAtOnce_andItsUnmountToo() throws Exception {
+        Path trojan = Files.writeString(tmp.root.resolve("trojan-cat"), "a cat that also phones home");
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            // Nothing is written: the path reads another file. Neither inotify nor fanotify says a word.
+            Process mount = new ProcessBuilder("mount", "--bind", trojan.toString(), bin.resolve("cat").toString())
+                    .redirectErrorStream(true).start();
+            String why = new String(mount.getInputStream().readAllBytes());
+            org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "bind mounts not permitted here: " + why);
+            try {
+                JsonNode a = d.awaitAlert(alert(bin.resolve("cat"), "updated"), 5);
+                assertEquals("event", a.at("/bim/source").asText());
+                assertTrue(a.at("/bim/changes").toString().contains("\"sha256\""), a.toString());
+                assertTrue(d.log().stream().anyMatch(l -> l.contains("mount table changed on " + bin.resolve("cat"))),
+                        d.log().toString());
+            } finally {
+                new ProcessBuilder("umount", bin.resolve("cat").toString()).inheritIO().start().waitFor();
+            }
+            // Taken off again: the recorded file is back, and the daemon says so.
+            d.awaitLog(l -> l.contains(bin.resolve("cat") + " matches its baseline again"), 5);
+            assertEquals(0, d.stop());
+        }
+    }
+
+    @Test
+    void aFileSystemMountedOverAMonitoredDirectory_isVerifiedAndSweptAtOnce() throws Exception {
+        try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
+            // An empty tmpfs over the library directory: every library there is gone from sight, nothing written.
+            Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", lib.toString())
+                    .redirectErrorStream(true).start();
+            String why = new String(mount.getInputStream().readAllBytes());
+            org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "mounts not permitted here: " + why);
+            try {
+                // The recorded files below it are verified at once; a sweep then looks at the whole of it.
+                JsonNode a = d.awaitAlert(alert(lib.resolve("libc.so.6"), "deleted"), 10);
+                assertEquals("event", a.at("/bim/source").asText());
+                d.awaitLog(l -> l.contains("sweep (mount over a monitored directory) done"), 10);
+            } finally {
+                new ProcessBuilder("umount", lib.toString()).inheritIO().start().waitFor();
+            }
+            assertEquals(0, d.stop());
+        }
+    }
+
+    @Test
     void acceptedChange_isNoLongerOutstanding() throws Exception {
         try (DaemonProcess d = DaemonProcess.start(config, logDir)) {
             Files.writeString(bin.resolve("ls"), "new ls");

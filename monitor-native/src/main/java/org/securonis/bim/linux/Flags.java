@@ -56,6 +56,7 @@ final class Flags {
     static final int EFD_CLOEXEC = O_CLOEXEC;
 
     static final short POLLIN = 0x001;
+    static final short POLLPRI = 0x002;
     static final short POLLERR = 0x008;
     static final short POLLHUP = 0x010;
     static final short POLLNVAL = 0x020;
