@@ -76,12 +76,13 @@ final class MountWatch implements AutoCloseable {
             return;
         }
         MonitoredSet s = set.get();
+        java.util.Collection<MonitoredFile> members = s.files().values();
         List<String> files = new ArrayList<>();
         boolean directories = false;
         for (String point : moved) {
             String under = point.equals("/") ? "/" : point + "/";
             boolean onAFile = false;
-            for (MonitoredFile f : s.files().values()) {
+            for (MonitoredFile f : members) {
                 String source = Names.of(f.source());
                 onAFile |= source.equals(point);
                 if (source.equals(point) || source.startsWith(under)) {
