@@ -81,6 +81,9 @@ public final class AlertFormat {
         if (r.target() != null) {
             file.put("target_path", r.target());
         }
+        if (r.capability() != null && !r.capability().isEmpty()) {
+            file.put("capability", r.capability()); // security.capability, hex (getcap shows it decoded)
+        }
     }
 
     private static String ecsType(Action action) {

@@ -322,6 +322,7 @@ public final class BaselineStore {
         long inode = -1;
         long device = -1;
         long nlink = -1;
+        String capability = null;
         int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -343,6 +344,11 @@ public final class BaselineStore {
                 case "inode" -> inode = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
                 case "device" -> device = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
                 case "nlink" -> nlink = number(p, v, index, field, 0, Integer.MAX_VALUE);
+                case "capability" -> {
+                    // Optional: baselines recorded before capabilities were read have none of it.
+                    capability = text(p, v, index, field, true);
+                    seen--;
+                }
                 default -> throw new BaselineException(where(p) + "files[" + index + "]: unknown field \"" + field
                         + "\"");
             }
@@ -384,7 +390,7 @@ public final class BaselineStore {
                 k = instant(at, name + ".checked", checked);
             }
             return new FileRecord(path, ft, sha, size, octal, (int) uid, (int) gid, inode, device, (int) nlink, m, c,
-                    target, Tier.ofLabel(tier), k);
+                    target, Tier.ofLabel(tier), k, capability);
         } catch (IllegalArgumentException e) {
             throw new BaselineException(where(p) + "files[" + index + "]: " + e.getMessage());
         }
@@ -536,6 +542,9 @@ public final class BaselineStore {
         g.writeStringField("target", r.target());
         g.writeStringField("tier", r.tier().label());
         g.writeStringField("checked", r.checked().toString());
+        if (r.capability() != null) {
+            g.writeStringField("capability", r.capability());
+        }
         g.writeEndObject();
     }
 }

@@ -32,6 +32,11 @@ public final class Classifier {
             if (!Objects.equals(before.target(), after.target())) {
                 out.add("target");
             }
+            // Only where both were read: a baseline older than capabilities holds null, and is not a change.
+            if (before.capability() != null && after.capability() != null
+                    && !before.capability().equals(after.capability())) {
+                out.add("capability");
+            }
         }
         if (before.mode() != after.mode()) {
             out.add("mode");

@@ -59,6 +59,14 @@ public interface FileOpener {
 
         /** Opens the regular file this entry is for reading ({@link ChangedException} if it is not one). */
         Opened open() throws IOException;
+
+        /**
+         * The file's {@code security.capability} attribute as lower-case hex, "" when it has none, or null when
+         * this opener cannot read it (the JDK cannot).
+         */
+        default String capability() {
+            return null;
+        }
     }
 
     /** Opens {@code source} for reading without following a symlink in its last component. */

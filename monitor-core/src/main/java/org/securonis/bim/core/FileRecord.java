@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param mode    permission bits including setuid, setgid and sticky ({@code st_mode & 07777})
  * @param target  the link target of a symlink, else null
  * @param checked when this state was captured
+ * @param capability a regular file's {@code security.capability} attribute as lower-case hex, "" when it has
+ *                none, null when it was not read (a baseline recorded before capabilities were, or a capture
+ *                through the JDK): null is compared with nothing
  */
 public record FileRecord(
         String path,
@@ -28,7 +31,15 @@ public record FileRecord(
         Instant ctime,
         String target,
         Tier tier,
-        Instant checked) {
+        Instant checked,
+        String capability) {
+
+    /** A state whose capability was not read. */
+    public FileRecord(String path, FileType type, String sha256, long size, int mode, int uid, int gid, long inode,
+            long device, int nlink, Instant mtime, Instant ctime, String target, Tier tier, Instant checked) {
+        this(path, type, sha256, size, mode, uid, gid, inode, device, nlink, mtime, ctime, target, tier, checked,
+                null);
+    }
 
     // By hand: a regular expression per record is a tenth of a baseline's load time in a cold JVM.
     private static boolean isHex64(String s) {
@@ -67,6 +78,15 @@ public record FileRecord(
         if ((type == FileType.SYMLINK) != (target != null)) {
             throw new IllegalArgumentException("target of " + path + " must be given exactly for a symlink");
         }
+        if (capability != null && (capability.length() > 2048 || !capability.matches("([0-9a-f]{2})*"))) {
+            throw new IllegalArgumentException("capability of " + path + " must be lower-case hex bytes");
+        }
+    }
+
+    /** This state with the capability read from the file ("" for none). */
+    public FileRecord withCapability(String hex) {
+        return new FileRecord(path, type, sha256, size, mode, uid, gid, inode, device, nlink, mtime, ctime, target,
+                tier, checked, hex);
     }
 
     /** The mode as the four-digit octal string used in JSON ("0755", "4755"). */
@@ -77,12 +97,12 @@ public record FileRecord(
     /** This state with another tier, for a file that the configuration now places elsewhere. */
     public FileRecord withTier(Tier newTier) {
         return new FileRecord(path, type, sha256, size, mode, uid, gid, inode, device, nlink, mtime, ctime, target,
-                newTier, checked);
+                newTier, checked, capability);
     }
 
     /** This state under another name (a capture taken through the real path, reported under the configured one). */
     public FileRecord withPath(String newPath) {
         return new FileRecord(newPath, type, sha256, size, mode, uid, gid, inode, device, nlink, mtime, ctime, target,
-                tier, checked);
+                tier, checked, capability);
     }
 }

@@ -104,7 +104,9 @@ public final class Inspector {
                             return Observation.missing(path, file.tier());
                         }
                         if (before.sameAs(after)) {
-                            return Observation.present(record(path, file.tier(), before, sha, null));
+                            // Of the inode hashed; a setcap moves ctime, so a change after this is seen next time.
+                            return Observation.present(record(path, file.tier(), before, sha, null)
+                                    .withCapability(entry.capability()));
                         }
                         latest = after;
                     }

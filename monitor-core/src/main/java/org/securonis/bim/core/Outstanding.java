@@ -78,6 +78,6 @@ public final class Outstanding {
         }
         return action.label() + ":" + r.type().label() + ":" + r.sha256() + ":" + r.size() + ":" + r.modeString()
                 + ":" + r.uid() + ":" + r.gid() + ":" + r.device() + ":" + r.inode() + ":" + r.nlink() + ":"
-                + r.target();
+                + r.target() + ":" + r.capability();
     }
 }

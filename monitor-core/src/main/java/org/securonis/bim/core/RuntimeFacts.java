@@ -56,7 +56,7 @@ public final class RuntimeFacts {
         }
         return new FileRecord(record.path(), record.type(), record.sha256(), record.size(), record.mode(),
                 record.uid(), record.gid(), id.inode(), id.device(), record.nlink(), record.mtime(), record.ctime(),
-                record.target(), record.tier(), record.checked());
+                record.target(), record.tier(), record.checked(), record.capability());
     }
 
     /** The baseline as verification should see it: every restored path with its new identity. */

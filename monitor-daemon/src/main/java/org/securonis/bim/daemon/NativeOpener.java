@@ -141,6 +141,12 @@ final class NativeOpener implements FileOpener {
         }
 
         @Override
+        public String capability() {
+            byte[] cap = handle.capability();
+            return cap == null ? null : java.util.HexFormat.of().formatHex(cap);
+        }
+
+        @Override
         public void close() throws IOException {
             handle.close();
         }

@@ -125,6 +125,10 @@ final class LibC {
         @SaveError
         int statfs(@In byte[] path, @Out ByteBuffer buf);
 
+        /** {@code ssize_t getxattr(const char *path, const char *name, void *value, size_t size)}. */
+        @SaveError
+        @ssize_t long getxattr(@In byte[] path, @In byte[] name, @Out ByteBuffer value, @size_t long size);
+
         /** {@code int fchmod(int fd, mode_t mode)}. */
         @SaveError
         int fchmod(int fd, int mode);

@@ -3,6 +3,7 @@ package org.securonis.bim.linux;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -206,6 +207,37 @@ public final class PathHandle implements AutoCloseable {
         buf.get(out);
         return out;
     }
+
+    private static final byte[] CAPABILITY = "security.capability\0".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<ByteBuffer> XATTR = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(256));
+
+    /**
+     * The inode's {@code security.capability} attribute (its exact bytes), an empty array when it has none, or null
+     * when it cannot be read here (no /proc, a refusal). Read through {@code /proc/self/fd}: the held inode's.
+     */
+    public byte[] capability() {
+        byte[] self = ("/proc/self/fd/" + fd() + "\0").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer buf = XATTR.get();
+        buf.clear();
+        for (int tries = 1; ; tries++) {
+            long n = LibC.FUNCTIONS.getxattr(self, CAPABILITY, buf, buf.capacity());
+            if (n >= 0) {
+                byte[] out = new byte[(int) n];
+                buf.get(0, out);
+                return out;
+            }
+            int errno = lastError();
+            if (errno == ENODATA || errno == EOPNOTSUPP) {
+                return new byte[0]; // none, or a file system without extended attributes (so none either)
+            }
+            if (errno != Errno.EINTR.number() || tries >= MAX_RETRIES) {
+                return null;
+            }
+        }
+    }
+
+    private static final int ENODATA = 61;
+    private static final int EOPNOTSUPP = 95;
 
     /** Opens the very inode this handle is for reading; a {@link RegularFile.NotRegularException} if it is not a regular file. */
     public RegularFile openRegular() throws IOException {
