@@ -78,17 +78,11 @@ public final class InodeWatcher implements AutoCloseable {
     }
 
     private final NativeFd fanotify;
-    private final NativeFd wake;
-    private final Listener listener;
-    private final Thread reader;
     private final AtomicLong events = new AtomicLong();
+    private PollingReader reader;
 
-    private InodeWatcher(NativeFd fanotify, NativeFd wake, Listener listener) {
+    private InodeWatcher(NativeFd fanotify) {
         this.fanotify = fanotify;
-        this.wake = wake;
-        this.listener = listener;
-        this.reader = new Thread(this::run, "bim-fanotify");
-        this.reader.setDaemon(true);
     }
 
     /** A watcher with no marks yet; EPERM without CAP_SYS_ADMIN, EINVAL or ENOSYS on a kernel without FID reports. */
@@ -106,16 +100,14 @@ public final class InodeWatcher implements AutoCloseable {
             // Before Linux 5.9: the inode alone, not the name it was changed through.
             fd = PathHandle.retry("fanotify_init", new byte[0], () -> LibC.FUNCTIONS.fanotify_init(base, eventFlags));
         }
-        NativeFd fan = new NativeFd("fanotify", fd);
-        NativeFd wake;
-        try {
-            wake = Syscalls.eventfd();
-        } catch (NativeException e) {
-            fan.close();
-            throw e;
-        }
-        InodeWatcher w = new InodeWatcher(fan, wake, listener);
-        w.reader.start();
+        InodeWatcher w = new InodeWatcher(new NativeFd("fanotify", fd));
+        ByteBuffer buf = ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.nativeOrder());
+        w.reader = PollingReader.start(w.fanotify, Flags.POLLIN, () -> {
+            int n;
+            while ((n = Syscalls.read(w.fanotify, buf)) > 0) {
+                decode(buf, n, listener, w.events);
+            }
+        }, listener::onFailure, "bim-fanotify");
         return w;
     }
 
@@ -174,34 +166,6 @@ public final class InodeWatcher implements AutoCloseable {
     /** Events read from the kernel so far. */
     public long events() {
         return events.get();
-    }
-
-    private void run() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.nativeOrder());
-        ByteBuffer pollFds = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-        try {
-            pollFds.putInt(0, fanotify.number()).putShort(4, Flags.POLLIN);
-            pollFds.putInt(8, wake.number()).putShort(12, Flags.POLLIN);
-            while (true) {
-                pollFds.putShort(6, (short) 0).putShort(14, (short) 0);
-                Syscalls.poll(pollFds, 2, -1);
-                if ((pollFds.getShort(14) & Flags.POLLIN) != 0) {
-                    return;
-                }
-                int n;
-                while ((n = Syscalls.read(fanotify, buf)) > 0) {
-                    decode(buf, n, listener, events);
-                }
-            }
-        } catch (NativeException | RuntimeException e) {
-            listener.onFailure(e.getMessage());
-        } finally {
-            try {
-                fanotify.close();
-            } catch (NativeException e) {
-                // Nothing more can go wrong with it.
-            }
-        }
     }
 
     /** Decodes {@code n} bytes of events at the buffer's start; package-private for tests on hand-built buffers. */
@@ -275,20 +239,6 @@ public final class InodeWatcher implements AutoCloseable {
     /** Stops the reader and closes the descriptors; safe to call more than once. */
     @Override
     public void close() {
-        try {
-            wake.writeIfOpen(new byte[] {1, 0, 0, 0, 0, 0, 0, 0});
-        } catch (NativeException e) {
-            // The reader is gone already.
-        }
-        try {
-            reader.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            wake.close();
-        } catch (NativeException e) {
-            // Closed once is enough.
-        }
+        reader.close();
     }
 }
