@@ -268,7 +268,10 @@ class DaemonIntegrationTest {
                 assertTrue(d.log().stream().anyMatch(l -> l.contains("mount table changed on " + bin.resolve("cat"))),
                         d.log().toString());
             } finally {
-                new ProcessBuilder("umount", bin.resolve("cat").toString()).inheritIO().start().waitFor();
+                // Lazily: the daemon may hold the file open this instant (quarantine, hashing), which a plain
+                // umount refuses as busy.
+                assertEquals(0, new ProcessBuilder("umount", "-l", bin.resolve("cat").toString()).inheritIO().start()
+                        .waitFor(), "unmounted");
             }
             // Taken off again: the recorded file is back, and the daemon says so.
             d.awaitLog(l -> l.contains(bin.resolve("cat") + " matches its baseline again"), 5);
@@ -290,7 +293,8 @@ class DaemonIntegrationTest {
                 assertEquals("event", a.at("/bim/source").asText());
                 d.awaitLog(l -> l.contains("sweep (mount over a monitored directory) done"), 10);
             } finally {
-                new ProcessBuilder("umount", lib.toString()).inheritIO().start().waitFor();
+                assertEquals(0, new ProcessBuilder("umount", "-l", lib.toString()).inheritIO().start().waitFor(),
+                        "unmounted");
             }
             assertEquals(0, d.stop());
         }
