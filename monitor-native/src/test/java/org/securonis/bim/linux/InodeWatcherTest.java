@@ -12,29 +12,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** fanotify file system marks against the real kernel on a tmpfs: changes through a name nobody watches. */
-class InodeWatcherTest {
-
-    private static TmpfsFixture tmpfs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        tmpfs = TmpfsFixture.create();
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        tmpfs.close();
-    }
-
-    private static byte[] bytes(Path p) {
-        return p.toString().getBytes(StandardCharsets.UTF_8);
-    }
+class InodeWatcherTest extends OnTmpfs {
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

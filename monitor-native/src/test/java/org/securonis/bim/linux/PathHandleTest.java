@@ -12,34 +12,16 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link PathHandle} against the real kernel on a tmpfs, through openat2 and through the component walk. */
-class PathHandleTest {
-
-    private static TmpfsFixture tmpfs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        tmpfs = TmpfsFixture.create();
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        tmpfs.close();
-    }
+class PathHandleTest extends OnTmpfs {
 
     @AfterEach
     void restore() {
         PathHandle.disableOpenat2ForTest(false);
-    }
-
-    private static byte[] bytes(Path p) {
-        return p.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static Path fresh(String name) throws Exception {

@@ -11,28 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@link RegularFile} against the real kernel on a tmpfs. */
-class RegularFileTest {
-
-    private static TmpfsFixture tmpfs;
-
-    @BeforeAll
-    static void mount() throws Exception {
-        tmpfs = TmpfsFixture.create();
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        tmpfs.close();
-    }
-
-    private static byte[] bytes(Path p) {
-        return p.toString().getBytes(StandardCharsets.UTF_8);
-    }
+class RegularFileTest extends OnTmpfs {
 
     private static byte[] readAll(RegularFile f, int chunk) throws Exception {
         ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
