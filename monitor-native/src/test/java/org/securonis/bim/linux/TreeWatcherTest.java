@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,28 +18,14 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /** The watcher against the real kernel, on a tmpfs the test mounts. */
-class TreeWatcherTest {
-    private static TmpfsFixture tmpfs;
-
+class TreeWatcherTest extends OnTmpfs {
     private Path dir;
     private final Recorder events = new Recorder();
-
-    @BeforeAll
-    static void mount() throws Exception {
-        tmpfs = TmpfsFixture.create();
-    }
-
-    @AfterAll
-    static void unmount() throws Exception {
-        tmpfs.close();
-    }
 
     @BeforeEach
     void freshDirectory(TestInfo test) throws IOException {
@@ -354,9 +339,5 @@ class TreeWatcherTest {
                 }
             }).filter(d -> !d.endsWith("->?")).collect(Collectors.toSet());
         }
-    }
-
-    private static byte[] bytes(Path p) {
-        return p.toString().getBytes(StandardCharsets.UTF_8);
     }
 }
