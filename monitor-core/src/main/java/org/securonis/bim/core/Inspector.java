@@ -31,8 +31,9 @@ public final class Inspector {
     private final Clock clock;
     private final LongAdder bytesHashed = new LongAdder();
     private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(Inspector::sha256);
-    // Direct: the kernel reads straight into it, where a heap buffer costs the JDK one more copy per read.
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_BYTES));
+    // On the heap: the digest takes an array whole (a direct buffer it copies 4 KB at a time into one of its own),
+    // and the native opener reads into the array itself.
+    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER_BYTES));
 
     private final Throttle throttle;
     private final FileOpener opener;
@@ -156,8 +157,7 @@ public final class Inspector {
                 if (n < 0) {
                     break;
                 }
-                buf.flip();
-                md.update(buf);
+                md.update(buf.array(), 0, buf.position());
                 bytesHashed.add(n);
                 if (throttle != null) {
                     try {

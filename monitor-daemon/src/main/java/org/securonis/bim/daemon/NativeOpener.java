@@ -105,6 +105,8 @@ final class NativeOpener implements FileOpener {
         private final PathHandle handle;
         private final String name;
         private final FileStat stat;
+        /** The capability read from the last descriptor opened for reading (fgetxattr), or null. */
+        private byte[] openedCapability;
 
         HeldEntry(PathHandle handle, String name, FileStat stat) {
             this.handle = handle;
@@ -137,12 +139,14 @@ final class NativeOpener implements FileOpener {
             } catch (NativeException e) {
                 throw translate(name, e);
             }
+            // Read while the file is open for reading: one call on that descriptor, not a lookup through /proc.
+            openedCapability = f.capability();
             return FileOpener.of(f, f.inode(), f.device(), f::setMode);
         }
 
         @Override
         public String capability() {
-            byte[] cap = handle.capability();
+            byte[] cap = openedCapability != null ? openedCapability : handle.capability();
             return cap == null ? null : java.util.HexFormat.of().formatHex(cap);
         }
 

@@ -6,6 +6,7 @@ import jnr.ffi.Platform;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.socklen_t;
@@ -82,6 +83,13 @@ final class LibC {
         @SaveError
         @ssize_t long read(int fd, @Out ByteBuffer buf, @size_t long count);
 
+        /**
+         * {@code read} into a Java array, pinned for the call: the kernel writes the array itself, where an unpinned
+         * one costs a copy of the whole array back after every call.
+         */
+        @SaveError
+        @ssize_t long read(int fd, @Pinned @Out byte[] buf, @size_t long count);
+
         /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
         @SaveError
         @ssize_t long write(int fd, @In byte[] buf, @size_t long count);
@@ -128,6 +136,10 @@ final class LibC {
         /** {@code ssize_t getxattr(const char *path, const char *name, void *value, size_t size)}. */
         @SaveError
         @ssize_t long getxattr(@In byte[] path, @In byte[] name, @Out ByteBuffer value, @size_t long size);
+
+        /** {@code ssize_t fgetxattr(int fd, const char *name, void *value, size_t size)}. */
+        @SaveError
+        @ssize_t long fgetxattr(int fd, @In byte[] name, @Out ByteBuffer value, @size_t long size);
 
         /** {@code int fchmod(int fd, mode_t mode)}. */
         @SaveError

@@ -49,6 +49,8 @@ public final class PathHandle implements AutoCloseable {
     private final int fd;
     private final byte[] path;
     private boolean closed;
+    /** The last {@link #stat()} (null before one): its type and identity are the inode's for good. */
+    private Stat stat;
 
     private PathHandle(int fd, byte[] path) {
         this.fd = fd;
@@ -173,7 +175,9 @@ public final class PathHandle implements AutoCloseable {
 
     /** What the inode is now (its metadata can change; its identity cannot). */
     public Stat stat() throws NativeException {
-        return decode(statx(fd(), path));
+        Stat st = decode(statx(fd(), path));
+        stat = st;
+        return st;
     }
 
     /**
@@ -208,7 +212,7 @@ public final class PathHandle implements AutoCloseable {
         return out;
     }
 
-    private static final byte[] CAPABILITY = "security.capability\0".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] CAPABILITY = "security.capability\0".getBytes(StandardCharsets.US_ASCII);
     private static final ThreadLocal<ByteBuffer> XATTR = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(256));
 
     /**
@@ -217,10 +221,18 @@ public final class PathHandle implements AutoCloseable {
      */
     public byte[] capability() {
         byte[] self = ("/proc/self/fd/" + fd() + "\0").getBytes(StandardCharsets.US_ASCII);
+        return readCapability(buf -> LibC.FUNCTIONS.getxattr(self, CAPABILITY, buf, buf.capacity()));
+    }
+
+    /**
+     * {@code security.capability} through {@code call} (a getxattr of some kind into the buffer given): its bytes,
+     * an empty array for none, null when it cannot be read.
+     */
+    static byte[] readCapability(java.util.function.ToLongFunction<ByteBuffer> call) {
         ByteBuffer buf = XATTR.get();
         buf.clear();
         for (int tries = 1; ; tries++) {
-            long n = LibC.FUNCTIONS.getxattr(self, CAPABILITY, buf, buf.capacity());
+            long n = call.applyAsLong(buf);
             if (n >= 0) {
                 byte[] out = new byte[(int) n];
                 buf.get(0, out);
@@ -241,7 +253,9 @@ public final class PathHandle implements AutoCloseable {
 
     /** Opens the very inode this handle is for reading; a {@link RegularFile.NotRegularException} if it is not a regular file. */
     public RegularFile openRegular() throws IOException {
-        return RegularFile.reading(fd(), path);
+        Stat st = stat;
+        return st == null ? RegularFile.reading(fd(), path)
+                : RegularFile.reading(fd(), path, st.mode(), st.inode(), st.device(), st.size());
     }
 
     private int fd() {

@@ -73,13 +73,19 @@ public final class RegularFile implements ReadableByteChannel {
     /** Opens for reading the inode that the {@code O_PATH} descriptor {@code pathFd} refers to, if a regular file. */
     static RegularFile reading(int pathFd, byte[] path) throws IOException {
         ByteBuffer st = PathHandle.statx(pathFd, path);
-        int mode = st.getShort(28) & 0xffff;
+        return reading(pathFd, path, st.getShort(28) & 0xffff, st.getLong(32),
+                PathHandle.makedev(st.getInt(136), st.getInt(140)), st.getLong(40));
+    }
+
+    /**
+     * As {@link #reading(int, byte[])}, with what {@code statx} of {@code pathFd} already said: an inode's type,
+     * number and device never change, so the handle's own stat spares a second call.
+     */
+    static RegularFile reading(int pathFd, byte[] path, int mode, long inode, long device, long size)
+            throws IOException {
         if ((mode & Flags.S_IFMT) != Flags.S_IFREG) {
             throw new NotRegularException(display(path), typeOf(mode));
         }
-        long inode = st.getLong(32);
-        long size = st.getLong(40);
-        long device = PathHandle.makedev(st.getInt(136), st.getInt(140));
         int readFd = reopen(pathFd, path, inode, device);
         return new RegularFile(new NativeFd("file", readFd), inode, device, size);
     }
@@ -161,8 +167,25 @@ public final class RegularFile implements ReadableByteChannel {
         if (!dst.hasRemaining()) {
             return 0;
         }
+        if (!dst.isDirect() && dst.hasArray() && dst.arrayOffset() + dst.position() == 0) {
+            // A heap buffer read from its start (the hashing loop's): into the array itself, pinned for the call.
+            byte[] a = dst.array();
+            while (true) {
+                long n = LibC.FUNCTIONS.read(fd.number(), a, dst.remaining());
+                if (n > 0) {
+                    dst.position((int) n);
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return -1;
+                }
+                if (lastError() != Errno.EINTR.number()) {
+                    throw NativeException.of("read", fd.toString(), lastError());
+                }
+            }
+        }
         if (!dst.isDirect()) {
-            // A heap buffer (a stream's) goes through a small direct one of our own.
+            // Another heap buffer (a stream's) goes through a small direct one of our own.
             if (bounce == null) {
                 bounce = ByteBuffer.allocateDirect(64 << 10);
             }
@@ -189,6 +212,18 @@ public final class RegularFile implements ReadableByteChannel {
                 throw NativeException.of("read", fd.toString(), lastError());
             }
         }
+    }
+
+    /**
+     * The file's {@code security.capability} attribute (exact bytes), empty when it has none, null when it cannot be
+     * read here; from the open descriptor ({@code fgetxattr}), so of the bytes being read.
+     */
+    public byte[] capability() {
+        if (fd.isClosed()) {
+            throw new IllegalStateException("capability of a closed file");
+        }
+        int n = fd.number();
+        return PathHandle.readCapability(buf -> LibC.FUNCTIONS.fgetxattr(n, PathHandle.CAPABILITY, buf, buf.capacity()));
     }
 
     /** Sets the permission bits of the file opened ({@code fchmod}): never of another file now at its path. */

@@ -124,6 +124,52 @@ class RegularFileTest extends OnTmpfs {
     }
 
     @Test
+    void readsIntoTheArrayOfAHeapBuffer_fromItsStart_orThroughItsPosition() throws Exception {
+        Path p = tmpfs.root().resolve("heap");
+        byte[] content = new byte[(1 << 20) * 2 + 12345];
+        new java.util.Random(11).nextBytes(content);
+        Files.write(p, content);
+        try (RegularFile f = RegularFile.open(bytes(p))) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int n; (n = f.read(buf.clear())) >= 0; ) {
+                assertEquals(n, buf.position());
+                out.write(buf.array(), 0, n);
+            }
+            assertArrayEquals(content, out.toByteArray());
+        }
+        try (RegularFile f = RegularFile.open(bytes(p))) {
+            // At a position, and in a slice whose array starts elsewhere: the bytes land where the buffer says.
+            ByteBuffer at = ByteBuffer.allocate(64).position(5);
+            assertEquals(59, f.read(at));
+            assertArrayEquals(java.util.Arrays.copyOf(content, 59), java.util.Arrays.copyOfRange(at.array(), 5, 64));
+            ByteBuffer slice = ByteBuffer.allocate(64).position(10).slice();
+            assertEquals(54, f.read(slice));
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 59, 113),
+                    java.util.Arrays.copyOfRange(slice.array(), 10, 64));
+        }
+    }
+
+    @Test
+    void readsTheCapabilityOfTheFileOpened_asThePathHandleDoes() throws Exception {
+        Path p = tmpfs.root().resolve("capable");
+        Files.writeString(p, "x");
+        try (RegularFile f = RegularFile.open(bytes(p))) {
+            assertArrayEquals(new byte[0], f.capability(), "none yet");
+        }
+        // setcap cap_setuid+ep, as python writes it (VFS_CAP_REVISION_2, effective, permitted bit 7).
+        Process py = new ProcessBuilder("python3", "-c", "import os,sys; os.setxattr(sys.argv[1], 'security.capability', "
+                + "bytes.fromhex('0100000280000000000000000000000000000000'))", p.toString())
+                .redirectErrorStream(true).start();
+        assertEquals(0, py.waitFor(), new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        byte[] expected = java.util.HexFormat.of().parseHex("0100000280000000000000000000000000000000");
+        try (PathHandle h = PathHandle.open(bytes(p), true); RegularFile f = h.openRegular()) {
+            assertArrayEquals(expected, h.capability());
+            assertArrayEquals(expected, f.capability());
+        }
+    }
+
+    @Test
     void leavesNoDescriptorBehind() throws Exception {
         Path p = tmpfs.root().resolve("fds");
         Files.writeString(p, "x");
