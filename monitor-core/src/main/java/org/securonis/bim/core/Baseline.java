@@ -1,14 +1,10 @@
 package org.securonis.bim.core;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * The accepted state of every monitored path, immutable; changed only by {@code init} and {@code update}.
@@ -26,7 +22,7 @@ public record Baseline(int version, Instant created, Instant updated, Map<String
         if (version != VERSION) {
             throw new IllegalArgumentException("version (" + version + ") must be " + VERSION);
         }
-        files = Collections.unmodifiableNavigableMap(new TreeMap<>(files));
+        files = PathMap.of(files);
     }
 
     /** A baseline with no records, for the first capture. */
@@ -36,13 +32,7 @@ public record Baseline(int version, Instant created, Instant updated, Map<String
 
     /** A baseline of {@code records}. */
     public static Baseline of(Instant created, Instant updated, Collection<FileRecord> records) {
-        Map<String, FileRecord> m = new TreeMap<>();
-        for (FileRecord r : records) {
-            if (m.put(r.path(), r) != null) {
-                throw new IllegalArgumentException("path (" + r.path() + ") is recorded twice");
-            }
-        }
-        return new Baseline(VERSION, created, updated, m);
+        return new Baseline(VERSION, created, updated, PathMap.ofRecords(records));
     }
 
     /** The record of {@code path}, or null. */
@@ -52,15 +42,7 @@ public record Baseline(int version, Instant created, Instant updated, Map<String
 
     /** Every recorded path under the directory {@code dir} (at any depth), in path order. */
     public List<String> pathsUnder(String dir) {
-        String prefix = dir.endsWith("/") ? dir : dir + "/";
-        List<String> out = new ArrayList<>();
-        for (String p : ((NavigableMap<String, FileRecord>) files).tailMap(prefix, true).keySet()) {
-            if (!p.startsWith(prefix)) {
-                break;
-            }
-            out.add(p);
-        }
-        return out;
+        return ((PathMap) files).keysStartingWith(dir.endsWith("/") ? dir : dir + "/");
     }
 
     /** The number of records. */
@@ -70,14 +52,6 @@ public record Baseline(int version, Instant created, Instant updated, Map<String
 
     /** A copy with {@code changed} records put in (null values remove) and the update time set. */
     public Baseline with(Map<String, FileRecord> changed, Instant now) {
-        Map<String, FileRecord> m = new TreeMap<>(files);
-        changed.forEach((path, record) -> {
-            if (record == null) {
-                m.remove(path);
-            } else {
-                m.put(path, record);
-            }
-        });
-        return new Baseline(VERSION, created, now, m);
+        return new Baseline(VERSION, created, now, ((PathMap) files).with(changed));
     }
 }

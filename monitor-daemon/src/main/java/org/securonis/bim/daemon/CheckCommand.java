@@ -18,12 +18,16 @@ final class CheckCommand {
     static int run(Invocation inv) throws UsageException {
         // The walk of the monitored set and the parse of the baseline are independent: run them side by side.
         java.util.concurrent.CompletableFuture<MonitoredSet> walk =
-                java.util.concurrent.CompletableFuture.supplyAsync(inv::resolveSet);
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    MonitoredSet s = inv.resolveSet();
+                    NativeOpener.best(); // binds the native library while the baseline is still being parsed
+                    return s;
+                });
         // Files the daemon restored itself have a new inode: a runtime fact it keeps in state.json, not a change.
         Baseline baseline = new org.securonis.bim.core.RuntimeFacts(
                 new DaemonState(inv.config.monitor().stateDir()).restored()).applyTo(inv.loadBaseline());
         MonitoredSet set = walk.join();
-        SweepResult r = inv.sweep(set, baseline, "check");
+        SweepResult r = inv.sweep(set, baseline, "check", false);
         if (inv.line.has("--json")) {
             Report.json(inv.out, r.findings());
             for (SweepResult.Problem p : r.problems()) {

@@ -254,13 +254,22 @@ final class Invocation {
         return new Inspector(clock, null, NativeOpener.best());
     }
 
-    /** Sweeps {@code set} against {@code baseline}, with a progress line on a terminal. */
+    /** Sweeps {@code set} against {@code baseline}, with a progress line on a terminal, keeping every capture. */
     SweepResult sweep(MonitoredSet set, Baseline baseline, String verb) throws UsageException {
+        return sweep(set, baseline, verb, true);
+    }
+
+    /**
+     * As {@link #sweep(MonitoredSet, Baseline, String)}; without {@code keepObservations} only findings and problems
+     * are kept, for a command that accepts nothing (a capture of every file held to the end is most of its heap).
+     */
+    SweepResult sweep(MonitoredSet set, Baseline baseline, String verb, boolean keepObservations)
+            throws UsageException {
         Verifier verifier = new Verifier(inspector(), clock);
         Sweep sweep = new Sweep(verifier, config.monitor().workers(), clock);
         SweepProgress p = new SweepProgress();
         try (ProgressLine bar = progress ? ProgressLine.start(err, p, verb, clock) : null) {
-            return sweep.run(set, baseline, Source.SWEEP, p);
+            return sweep.run(set, baseline, Source.SWEEP, p, keepObservations);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsageException(ExitCode.IO_ERROR, "interrupted");
