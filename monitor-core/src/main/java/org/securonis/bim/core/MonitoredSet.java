@@ -1,7 +1,6 @@
 package org.securonis.bim.core;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -57,17 +56,12 @@ public final class MonitoredSet {
     private final List<String> warnings;
     private final List<String> missing;
 
-    private MonitoredSet(FileSystem fs, List<Rule> rules, List<Glob> excludes, Map<String, MonitoredFile> files,
+    private MonitoredSet(FileSystem fs, List<Rule> rules, List<Glob> excludes, Map<String, Member> members,
             List<WatchRoot> roots, List<String> warnings, List<String> missing) {
         this.fs = fs;
         this.rules = rules;
         this.excludes = excludes;
-        Map<String, Member> m = new TreeMap<>();
-        files.forEach((path, f) -> {
-            String src = Names.of(f.source());
-            m.put(path, new Member(f.tier(), src.equals(path) ? null : src));
-        });
-        this.members = Collections.unmodifiableMap(m);
+        this.members = Collections.unmodifiableMap(members);
         this.roots = List.copyOf(roots);
         this.warnings = List.copyOf(warnings);
         this.missing = List.copyOf(missing);
@@ -75,7 +69,12 @@ public final class MonitoredSet {
 
     /** Resolves the configured patterns on {@code fs}; problems (a missing root, say) become warnings. */
     public static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs) {
-        return resolve(binaries, fs, true);
+        return resolve(binaries, fs, DirectoryLister.JDK);
+    }
+
+    /** As {@link #resolve(Config.Binaries, FileSystem)}, listing directories with {@code lister}. */
+    public static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, DirectoryLister lister) {
+        return resolve(binaries, fs, lister, true);
     }
 
     /**
@@ -83,10 +82,11 @@ public final class MonitoredSet {
      * {@link #lookup}, with no members. The daemon installs its watches from it before the first sweep walks.
      */
     public static MonitoredSet rootsOnly(Config.Binaries binaries, FileSystem fs) {
-        return resolve(binaries, fs, false);
+        return resolve(binaries, fs, DirectoryLister.JDK, false);
     }
 
-    private static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, boolean walk) {
+    private static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, DirectoryLister lister,
+            boolean walk) {
         List<String> warnings = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         Map<String, Path> realRoots = new HashMap<>();
@@ -98,7 +98,9 @@ public final class MonitoredSet {
         List<Glob> excludes = binaries.exclude().stream().map(Glob::compile).toList();
 
         List<String> missing = new ArrayList<>();
-        Map<String, MonitoredFile> bySource = new LinkedHashMap<>();
+        // Each real file once, under the first rule (the most specific tier) that reaches it.
+        Map<String, Boolean> seenSources = new HashMap<>();
+        Map<String, Member> members = new TreeMap<>();
         for (Rule rule : walk ? rules : List.<Rule>of()) {
             if (rule.realRoot == null) {
                 if (rule.glob.isExact()) {
@@ -106,7 +108,9 @@ public final class MonitoredSet {
                 }
                 continue;
             }
-            Map<String, Path> found = new LinkedHashMap<>();
+            // Display name -> real name, in the order found.
+            Map<String, String> found = new LinkedHashMap<>();
+            String realRoot = Names.of(rule.realRoot);
             if (rule.glob.isExact()) {
                 // An exact path: look at that one name only, never list its directory.
                 String name = fs.getPath(rule.glob.pattern()).getFileName().toString();
@@ -115,18 +119,15 @@ public final class MonitoredSet {
                     missing.add(rule.glob.pattern());
                 }
             } else {
-                walk(rule, rule.glob.literalCount(), rule.realRoot, rule.root, found, warnings);
+                new Walk(rule, fs, lister, found, warnings).walk(rule.glob.literalCount(), realRoot, rule.root);
             }
-            for (Map.Entry<String, Path> e : found.entrySet()) {
-                MonitoredFile f = new MonitoredFile(e.getKey(), e.getValue(), rule.tier);
-                if (!excluded(excludes, f)) {
-                    bySource.putIfAbsent(Names.of(e.getValue()), f);
+            for (Map.Entry<String, String> e : found.entrySet()) {
+                String path = e.getKey();
+                String source = e.getValue();
+                if (!excluded(excludes, path, source) && seenSources.putIfAbsent(source, Boolean.TRUE) == null) {
+                    members.putIfAbsent(path, new Member(rule.tier, source.equals(path) ? null : source));
                 }
             }
-        }
-        Map<String, MonitoredFile> files = new TreeMap<>();
-        for (MonitoredFile f : bySource.values()) {
-            files.putIfAbsent(f.path(), f);
         }
         Map<String, WatchRoot> roots = new TreeMap<>();
         for (Rule rule : rules) {
@@ -138,7 +139,7 @@ public final class MonitoredSet {
             roots.merge(rule.root, new WatchRoot(rule.root, rule.realRoot, recursive),
                     (a, b) -> a.recursive() ? a : b);
         }
-        return new MonitoredSet(fs, List.copyOf(rules), excludes, files, new ArrayList<>(roots.values()), warnings,
+        return new MonitoredSet(fs, List.copyOf(rules), excludes, members, new ArrayList<>(roots.values()), warnings,
                 missing);
     }
 
@@ -168,58 +169,63 @@ public final class MonitoredSet {
         return dir.equals("/") ? "/" + name : dir + "/" + name;
     }
 
-    private static void walk(Rule rule, int part, Path realDir, String dir, Map<String, Path> out,
-            List<String> warnings) {
-        Glob g = rule.glob;
-        if (part >= g.size()) {
-            return;
+    /** The walk of one pattern below its resolved root: names as text throughout, no path object per entry. */
+    private static final class Walk {
+        private final Rule rule;
+        private final FileSystem fs;
+        private final DirectoryLister lister;
+        private final Map<String, String> out;
+        private final List<String> warnings;
+
+        Walk(Rule rule, FileSystem fs, DirectoryLister lister, Map<String, String> out, List<String> warnings) {
+            this.rule = rule;
+            this.fs = fs;
+            this.lister = lister;
+            this.out = out;
+            this.warnings = warnings;
         }
-        boolean anyDepth = g.anyDepthAt(part);
-        boolean last = part == g.size() - 1;
-        if (anyDepth && !last) {
-            walk(rule, part + 1, realDir, dir, out, warnings);
-        }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(realDir)) {
-            for (Path entry : entries) {
-                String name = nameOf(entry);
-                if (!anyDepth && !g.partMatches(part, name)) {
-                    continue;
-                }
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException e) {
-                    continue;
-                }
-                String display = join(dir, name);
-                if (a.isDirectory()) {
-                    walk(rule, anyDepth ? part : part + 1, entry, display, out, warnings);
-                } else if (last) {
-                    out.putIfAbsent(display, entry);
-                }
+
+        /** Matches component {@code part} of the pattern against the entries of {@code realDir}, shown as {@code dir}. */
+        void walk(int part, String realDir, String dir) {
+            Glob g = rule.glob;
+            if (part >= g.size()) {
+                return;
             }
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            // The directory went away during the walk: its files are simply absent now.
-        } catch (IOException e) {
-            warnings.add(dir + ": cannot list: " + describe(e));
+            boolean anyDepth = g.anyDepthAt(part);
+            boolean last = part == g.size() - 1;
+            if (anyDepth && !last) {
+                walk(part + 1, realDir, dir);
+            }
+            List<String> subdirs = new ArrayList<>();
+            try {
+                lister.list(fs, realDir, (name, directory) -> {
+                    if (!anyDepth && !g.partMatches(part, name)) {
+                        return;
+                    }
+                    if (directory) {
+                        subdirs.add(name);
+                    } else if (last) {
+                        out.putIfAbsent(join(dir, name), join(realDir, name));
+                    }
+                });
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                // The directory went away during the walk: its files are simply absent now.
+                return;
+            } catch (IOException e) {
+                warnings.add(dir + ": cannot list: " + describe(e));
+                return;
+            }
+            for (String name : subdirs) {
+                walk(anyDepth ? part : part + 1, join(realDir, name), join(dir, name));
+            }
         }
     }
 
-    // The entry's exact name: the JDK's text, or (for a name it decoded lossily) the kernel's bytes escaped.
-    private static String nameOf(Path entry) {
-        String name = entry.getFileName().toString();
-        if (name.indexOf('\uFFFD') < 0) {
-            return name;
-        }
-        String full = Names.of(entry);
-        return full.substring(full.lastIndexOf('/') + 1);
-    }
-
-    private static void addIfFile(Path real, String display, Map<String, Path> out) {
+    private static void addIfFile(Path real, String display, Map<String, String> out) {
         try {
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isDirectory()) {
-                out.putIfAbsent(display, real);
+                out.putIfAbsent(display, Names.of(real));
             }
         } catch (IOException e) {
             // Absent (or unreadable directory): not a member now; a later capture reports it if it was recorded.
@@ -227,8 +233,12 @@ public final class MonitoredSet {
     }
 
     private static boolean excluded(List<Glob> excludes, MonitoredFile f) {
+        return excluded(excludes, f.path(), Names.of(f.source()));
+    }
+
+    private static boolean excluded(List<Glob> excludes, String path, String source) {
         for (Glob x : excludes) {
-            if (x.matches(f.path()) || x.matches(Names.of(f.source()))) {
+            if (x.matches(path) || x.matches(source)) {
                 return true;
             }
         }

@@ -35,7 +35,11 @@ public final class Verifier {
     /** Verifies {@code file} against {@code record} (null when the baseline has none). */
     public Verification verify(MonitoredFile file, FileRecord record, Source source) {
         Observation now = inspector.capture(file);
-        Instant time = Instant.now(clock);
+        return compare(file, record, now, source, Instant.now(clock));
+    }
+
+    /** Compares {@code now}, a capture of {@code file} taken at {@code time}, with {@code record} (null: none). */
+    public Verification compare(MonitoredFile file, FileRecord record, Observation now, Source source, Instant time) {
         Finding finding = Classifier.classify(file.path(), file.tier(), record, now, source, time);
         return new Verification(file, record, now, finding);
     }

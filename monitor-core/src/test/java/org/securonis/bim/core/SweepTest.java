@@ -155,4 +155,68 @@ class SweepTest {
         Files.writeString(fs.getPath("/usr/lib/libm.so.6"), "changed");
         assertEquals(Map.of("/lib/libm.so.6", Action.UPDATED), check(b));
     }
+
+    // A baseline that arrives while the sweep runs (check parses it while the set is hashed): the same findings as
+    // with the baseline given whole, for files hashed before it came and after, and for paths only it has.
+    @Test
+    void aBaselineStillLoading_givesTheSameFindingsAsOneGivenWhole() throws Exception {
+        TestFs.file(fs, "/usr/bin/big", "b".repeat(3 << 20)); // over Sweep.LARGE: ordered once the baseline is known
+        Baseline b = init();
+        Files.writeString(fs.getPath("/usr/bin/cat"), "changed");
+        Files.delete(fs.getPath("/usr/bin/old"));
+        Files.setPosixFilePermissions(fs.getPath("/usr/bin/ls"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        TestFs.file(fs, "/usr/bin/new", "new-binary");
+        Map<String, Action> expected = Map.of("/usr/bin/cat", Action.UPDATED, "/usr/bin/old", Action.DELETED,
+                "/usr/bin/ls", Action.ATTRIBUTES_MODIFIED, "/usr/bin/new", Action.CREATED);
+        assertEquals(expected, check(b));
+
+        // The workers hash on while the baseline is held back; the comparison waits for it.
+        java.util.concurrent.CompletableFuture<Baseline> pending = new java.util.concurrent.CompletableFuture<>();
+        SweepProgress progress = new SweepProgress();
+        java.util.concurrent.CompletableFuture<SweepResult> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return sweep.run(MonitoredSet.resolve(binaries, fs), pending, Source.SWEEP, progress, false);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (progress.doneFiles() < 6 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(6, progress.doneFiles(), "every member hashed before the baseline came");
+        assertTrue(!running.isDone(), "the comparison waits for the baseline");
+        pending.complete(b);
+        SweepResult r = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Map<String, Action> found = new TreeMap<>();
+        r.findings().forEach(f -> found.put(f.path(), f.action()));
+        assertEquals(expected, found);
+        assertEquals(7, r.files(), "the members and the path only the baseline has");
+        assertEquals(7, progress.totalFiles());
+        assertEquals(b.files().values().stream().mapToLong(FileRecord::size).sum(), progress.totalBytes());
+    }
+
+    @Test
+    void aBaselineThatFailsToLoad_stopsTheSweepWithItsCause() throws Exception {
+        java.util.concurrent.CompletableFuture<Baseline> pending = new java.util.concurrent.CompletableFuture<>();
+        SweepProgress progress = new SweepProgress();
+        java.util.concurrent.CompletableFuture<Throwable> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        sweep.run(MonitoredSet.resolve(binaries, fs), pending, Source.SWEEP, progress, false);
+                        return null;
+                    } catch (Exception e) {
+                        return e;
+                    }
+                });
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (progress.doneFiles() < 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        pending.completeExceptionally(new IllegalStateException("the seal does not match"));
+        Throwable e = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(e instanceof java.util.concurrent.ExecutionException, String.valueOf(e));
+        assertEquals("the seal does not match", e.getCause().getMessage());
+    }
 }

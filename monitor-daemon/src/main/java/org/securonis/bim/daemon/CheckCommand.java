@@ -12,21 +12,21 @@ import org.securonis.bim.core.SweepResult;
 /** {@code bim check [--json]}: one full sweep against the baseline, AIDE's exit codes. */
 final class CheckCommand {
 
+
     private CheckCommand() {
     }
 
     static int run(Invocation inv) throws UsageException {
-        // The walk of the monitored set and the parse of the baseline are independent: run them side by side.
-        java.util.concurrent.CompletableFuture<MonitoredSet> walk =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    MonitoredSet s = inv.resolveSet();
-                    NativeOpener.best(); // binds the native library while the baseline is still being parsed
-                    return s;
-                });
-        // Files the daemon restored itself have a new inode: a runtime fact it keeps in state.json, not a change.
-        Baseline baseline = new org.securonis.bim.core.RuntimeFacts(
-                new DaemonState(inv.config.monitor().stateDir()).restored()).applyTo(inv.loadBaseline());
-        MonitoredSet set = walk.join();
+        // The baseline is parsed on a thread of its own while this one walks the set and the sweep's workers hash
+        // it: none of them needs the others until the comparison. Files the daemon restored itself have a new
+        // inode: a runtime fact it keeps in state.json, not a change.
+        java.util.concurrent.FutureTask<Baseline> baseline = new java.util.concurrent.FutureTask<>(() ->
+                new org.securonis.bim.core.RuntimeFacts(new DaemonState(inv.config.monitor().stateDir()).restored())
+                        .applyTo(inv.loadBaseline()));
+        Thread parser = new Thread(baseline, "bim-baseline");
+        parser.setDaemon(true);
+        parser.start();
+        MonitoredSet set = inv.resolveSet();
         SweepResult r = inv.sweep(set, baseline, "check", false);
         if (inv.line.has("--json")) {
             Report.json(inv.out, r.findings());

@@ -237,7 +237,7 @@ final class Invocation {
 
     /** Resolves the monitored set, printing its warnings to stderr. */
     MonitoredSet resolveSet() {
-        MonitoredSet set = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
+        MonitoredSet set = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault(), NativeLister.best());
         for (String w : set.warnings()) {
             err.println("bim: warning: " + Names.escape(w));
         }
@@ -246,7 +246,7 @@ final class Invocation {
 
     /** Resolves the monitored set without printing; the caller logs its warnings. */
     MonitoredSet resolveQuietly() {
-        return MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
+        return MonitoredSet.resolve(config.binaries(), FileSystems.getDefault(), NativeLister.best());
     }
 
     /** The inspector every command hashes with: native opens where the binding loads. */
@@ -265,11 +265,33 @@ final class Invocation {
      */
     SweepResult sweep(MonitoredSet set, Baseline baseline, String verb, boolean keepObservations)
             throws UsageException {
+        return sweep(set, java.util.concurrent.CompletableFuture.completedFuture(baseline), verb, keepObservations);
+    }
+
+    /**
+     * As {@link #sweep(MonitoredSet, Baseline, String, boolean)} with the baseline still loading: the set is hashed
+     * meanwhile. A failure to load it ends the sweep with its own error (a {@link UsageException} it threw).
+     */
+    SweepResult sweep(MonitoredSet set, java.util.concurrent.Future<Baseline> baseline, String verb,
+            boolean keepObservations) throws UsageException {
         Verifier verifier = new Verifier(inspector(), clock);
         Sweep sweep = new Sweep(verifier, config.monitor().workers(), clock);
         SweepProgress p = new SweepProgress();
         try (ProgressLine bar = progress ? ProgressLine.start(err, p, verb, clock) : null) {
             return sweep.run(set, baseline, Source.SWEEP, p, keepObservations);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : e.getCause();
+            if (cause instanceof UsageException u) {
+                throw u;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error x) {
+                throw x;
+            }
+            throw new IllegalStateException(cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsageException(ExitCode.IO_ERROR, "interrupted");

@@ -212,7 +212,7 @@ final class Monitor {
     SweepSummary sweep(String trigger) throws InterruptedException {
         Instant start = clock.instant();
         MonitoredSet before = set;
-        MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault());
+        MonitoredSet s = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault(), NativeLister.best());
         set = s;
         Baseline b = facts.applyTo(baseline.current());
         // Sweeps may be paced (sweep_max_mb_per_s); events never are: an alert must not wait behind a throttle.

@@ -8,7 +8,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 import org.securonis.bim.core.FileOpener;
 import org.securonis.bim.core.FileStat;
 import org.securonis.bim.core.Names;
@@ -22,7 +21,6 @@ import org.securonis.bim.linux.RegularFile;
  */
 final class NativeOpener implements FileOpener {
 
-    private static final Logger LOG = LogManager.getLogger(NativeOpener.class);
     private static final int ENOENT = 2;
     private static final int EPERM = 1;
     private static final int EACCES = 13;
@@ -44,7 +42,8 @@ final class NativeOpener implements FileOpener {
             } catch (RegularFile.NotRegularException expected) {
                 b = new NativeOpener();
             } catch (IOException | LinkageError | RuntimeException e) {
-                LOG.warn("native file opening unavailable ({}); files are opened through the JDK", e.toString());
+                // The logger only here: starting log4j costs a one-shot command a few hundred milliseconds.
+                LogManager.getLogger(NativeOpener.class).warn("native file opening unavailable ({}); files are opened through the JDK", e.toString());
                 b = FileOpener.JDK;
             }
             best = b;
