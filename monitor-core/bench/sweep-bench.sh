@@ -22,6 +22,7 @@ JAR="$REPO_DIR/monitor-daemon/target/bim.jar"
 JAVA=java
 JVM_OPTS=""
 GC_LOG=0
+CDS=1
 SAMPLE=0
 XARGS_N=1024
 TARGET_RATIO=0.80
@@ -36,7 +37,9 @@ Options:
   --runs N          repetitions of every timed step (default 3); best and median are reported
   --jar PATH        the bim jar (default <repo>/monitor-daemon/target/bim.jar)
   --java PATH       the java launcher (default: java on PATH)
-  --jvm-opts FLAGS  extra JVM flags for every bim run, word-split (default: none)
+  --jvm-opts FLAGS  JVM flags for every bim run instead of the launcher's (BIM_JAVA_OPTS), word-split
+                    (default: none given, so etc/bim's own, as an installed bim runs)
+  --no-cds          run without the class-data archive (by default one is made for the jar, as install.sh does)
   --gc-log          add -Xlog:gc to the bim runs; the logs' summary is printed at the end
   --sample          during the last `check`, sample the JVM's threads and CPU use (top -H) every second
 EOF
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
         --java) JAVA=${2:?--java needs a path}; shift 2 ;;
         --jvm-opts) JVM_OPTS=${2?--jvm-opts needs flags}; shift 2 ;;
         --gc-log) GC_LOG=1; shift ;;
+        --no-cds) CDS=0; shift ;;
         --sample) SAMPLE=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
@@ -191,10 +195,23 @@ EOF
 cp "$JAR" "$STATE/bim.jar"
 JAR_INFO="$JAR ($(stat -c %y "$JAR" | cut -d. -f1), sha256 $(sha256sum "$STATE/bim.jar" | cut -c1-12)…, run from a copy)"
 
-# java.io.tmpdir is a system property, not a tuning flag: it keeps the JVM's temporary files in $STATE.
-read -r -a USER_JVM <<<"$JVM_OPTS"
-BIM_JVM=("${USER_JVM[@]}")
-SYS_PROPS=(-Djava.io.tmpdir="$STATE/tmp")
+# bim runs as users run it: through the launcher etc/bim (its JVM options and JIT directives) with the
+# class-data archive that install.sh makes. java.io.tmpdir is a system property, not a tuning flag: it keeps the
+# JVM's temporary files (jffi's library) in $STATE; it goes in through JAVA_TOOL_OPTIONS, so the launcher's own
+# options stay as they are.
+LAUNCHER="$REPO_DIR/etc/bim"
+[ -x "$LAUNCHER" ] || die "launcher $LAUNCHER not found or not executable"
+BIM_ENV=(BIM_JAR="$STATE/bim.jar" JAVA="$JAVA" JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$STATE/tmp")
+[ -z "$JVM_OPTS" ] || BIM_ENV+=(BIM_JAVA_OPTS="$JVM_OPTS")
+CDS_INFO="none (--no-cds)"
+if [ "$CDS" -eq 1 ]; then
+    if env "${BIM_ENV[@]}" TMPDIR="$STATE/tmp" bash "$REPO_DIR/etc/cds-archive.sh" --launcher "$LAUNCHER" \
+            "$STATE/bim.jar" >"$STATE/cds.out" 2>&1; then
+        CDS_INFO="$STATE/bim.jsa, $(stat -c %s "$STATE/bim.jsa") bytes (etc/cds-archive.sh)"
+    else
+        CDS_INFO="none: etc/cds-archive.sh failed: $(tail -n 1 "$STATE/cds.out")"
+    fi
+fi
 
 # ---------------------------------------------------------------------------------------------------------
 # Timing helpers. Every step runs under /usr/bin/time -v (peak RSS, CPU time) with date +%s.%N around it.
@@ -224,7 +241,12 @@ bim() {  # bim NAME RUN ARGS... — one timed bim invocation
     local name=$1 run=$2; shift 2
     local gc=()
     [ "$GC_LOG" -eq 0 ] || gc=(-Xlog:gc*:file="$RES/gc.$name.$run.log":uptime,level,tags)
-    timed "$name" "$run" "$JAVA" "${BIM_JVM[@]}" "${gc[@]}" "${SYS_PROPS[@]}" -jar "$STATE/bim.jar" --config "$CONF" "$@"
+    if [ ${#gc[@]} -gt 0 ]; then
+        timed "$name" "$run" env "${BIM_ENV[@]}" JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$STATE/tmp ${gc[*]}" \
+            "$LAUNCHER" --config "$CONF" "$@"
+    else
+        timed "$name" "$run" env "${BIM_ENV[@]}" "$LAUNCHER" --config "$CONF" "$@"
+    fi
 }
 
 fail_step() {  # fail_step NAME RUN — show what the failing step said, then stop
@@ -305,7 +327,7 @@ stats() {  # stats NAME -> "best median cpu_of_best max_rss_kib"
 read -r OS_BEST OS_MED OS_CPU _ < <(stats openssl)
 
 GB=$(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1e9 }')
-JVM_SHOWN=${JVM_OPTS:-none}
+JVM_SHOWN=${JVM_OPTS:-"etc/bim's own"}
 [ "$GC_LOG" -eq 0 ] || JVM_SHOWN="$JVM_SHOWN + -Xlog:gc* (--gc-log)"
 echo
 echo "bim sweep benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname)"
@@ -315,7 +337,8 @@ echo "corpus:   $FILES regular files, $BYTES bytes ($GB GB) copied from $SOURCE$
 echo "area:     $AREA"
 echo "java:     $JAVA_VERSION"
 echo "jar:      $JAR_INFO"
-echo "jvm opts: $JVM_SHOWN (plus -Djava.io.tmpdir=<temp dir>, a system property)"
+echo "jvm opts: $JVM_SHOWN (plus -Djava.io.tmpdir=<temp dir>, a system property); run through etc/bim"
+echo "cds:      $CDS_INFO"
 echo "baseline: $STATE/hashes.json, $(stat -c %s "$STATE/hashes.json" 2>/dev/null || echo '?') bytes"
 echo "runs:     $RUNS per step; openssl/sha256sum: find -print0 | xargs -0 -P$NPROC -n $XARGS_N"
 echo

@@ -46,6 +46,7 @@ class InstallScriptTest {
     /** Installed path, source file (relative to etc/, null = the jar), mode. */
     private static final List<String[]> FILES = List.of(
             new String[] {"/usr/local/lib/bim/bim.jar", null, "rw-r--r--"},
+            new String[] {"/usr/local/lib/bim/bim-jit.json", "bim-jit.json", "rw-r--r--"},
             new String[] {"/usr/local/bin/bim", "bim", "rwxr-xr-x"},
             new String[] {"/usr/local/bin/lockdown.sh", "lockdown.sh", "rwxr-xr-x"},
             new String[] {UNIT, "binary-integrity-monitor.service", "rw-r--r--"},
