@@ -151,13 +151,19 @@ public final class Inspector {
             if (ch.inode() >= 0 && (ch.inode() != before.inode() || ch.device() != before.device())) {
                 return null;
             }
-            while (true) {
+            // Read up to the size seen, and no further call for the end: a file that grew since is told by the
+            // stat after the hash (its size and mtime), which then hashes it again. A size of 0 proves nothing (a
+            // pseudo-file's), so such a file is read to its end.
+            long expected = before.size();
+            long total = 0;
+            while (expected <= 0 || total < expected) {
                 buf.clear();
                 int n = ch.read(buf);
                 if (n < 0) {
                     break;
                 }
                 md.update(buf.array(), 0, buf.position());
+                total += n;
                 bytesHashed.add(n);
                 if (throttle != null) {
                     try {

@@ -108,25 +108,21 @@ public final class MonitoredSet {
                 }
                 continue;
             }
-            // Display name -> real name, in the order found.
-            Map<String, String> found = new LinkedHashMap<>();
-            String realRoot = Names.of(rule.realRoot);
+            Tier tier = rule.tier;
+            Found found = (path, source) -> {
+                if (!excluded(excludes, path, source) && seenSources.putIfAbsent(source, Boolean.TRUE) == null) {
+                    members.putIfAbsent(path, new Member(tier, source.equals(path) ? null : source));
+                }
+            };
             if (rule.glob.isExact()) {
                 // An exact path: look at that one name only, never list its directory.
                 String name = fs.getPath(rule.glob.pattern()).getFileName().toString();
-                addIfFile(rule.realRoot.resolve(name), rule.glob.pattern(), found);
-                if (found.isEmpty()) {
+                if (!addIfFile(rule.realRoot.resolve(name), rule.glob.pattern(), found)) {
                     missing.add(rule.glob.pattern());
                 }
             } else {
-                new Walk(rule, fs, lister, found, warnings).walk(rule.glob.literalCount(), realRoot, rule.root);
-            }
-            for (Map.Entry<String, String> e : found.entrySet()) {
-                String path = e.getKey();
-                String source = e.getValue();
-                if (!excluded(excludes, path, source) && seenSources.putIfAbsent(source, Boolean.TRUE) == null) {
-                    members.putIfAbsent(path, new Member(rule.tier, source.equals(path) ? null : source));
-                }
+                new Walk(rule, fs, lister, found, warnings).walk(rule.glob.literalCount(), Names.of(rule.realRoot),
+                        rule.root);
             }
         }
         Map<String, WatchRoot> roots = new TreeMap<>();
@@ -169,15 +165,20 @@ public final class MonitoredSet {
         return dir.equals("/") ? "/" + name : dir + "/" + name;
     }
 
+    /** Receives each file a rule reaches: its configured name and the name it is read by. */
+    private interface Found {
+        void file(String path, String source);
+    }
+
     /** The walk of one pattern below its resolved root: names as text throughout, no path object per entry. */
     private static final class Walk {
         private final Rule rule;
         private final FileSystem fs;
         private final DirectoryLister lister;
-        private final Map<String, String> out;
+        private final Found out;
         private final List<String> warnings;
 
-        Walk(Rule rule, FileSystem fs, DirectoryLister lister, Map<String, String> out, List<String> warnings) {
+        Walk(Rule rule, FileSystem fs, DirectoryLister lister, Found out, List<String> warnings) {
             this.rule = rule;
             this.fs = fs;
             this.lister = lister;
@@ -205,7 +206,7 @@ public final class MonitoredSet {
                     if (directory) {
                         subdirs.add(name);
                     } else if (last) {
-                        out.putIfAbsent(join(dir, name), join(realDir, name));
+                        out.file(join(dir, name), join(realDir, name));
                     }
                 });
             } catch (NoSuchFileException | NotDirectoryException e) {
@@ -221,15 +222,18 @@ public final class MonitoredSet {
         }
     }
 
-    private static void addIfFile(Path real, String display, Map<String, String> out) {
+    /** Gives {@code out} the file at {@code real}, shown as {@code display}, if there is one; false when absent. */
+    private static boolean addIfFile(Path real, String display, Found out) {
         try {
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isDirectory()) {
-                out.putIfAbsent(display, Names.of(real));
+                out.file(display, Names.of(real));
+                return true;
             }
         } catch (IOException e) {
             // Absent (or unreadable directory): not a member now; a later capture reports it if it was recorded.
         }
+        return false;
     }
 
     private static boolean excluded(List<Glob> excludes, MonitoredFile f) {

@@ -14,7 +14,7 @@ import javax.crypto.Mac;
  */
 final class SealingInputStream extends FilterInputStream {
 
-    /** More than any parser's read-ahead (Jackson's buffers are 8 KB). */
+    /** More than any parser's read-ahead (Jackson's buffers are 8 KB); a power of two. */
     static final int LAG = 1 << 16;
 
     private final Mac mac;
@@ -45,9 +45,11 @@ final class SealingInputStream extends FilterInputStream {
                 int chunk = Math.min(n - done, LAG);
                 // The bytes about to be overwritten in the window are older than any read-ahead: feed them first.
                 feed(read + chunk - LAG);
-                for (int i = 0; i < chunk; i++) {
-                    ring[(int) ((read + i) % LAG)] = b[off + done + i];
-                }
+                // Into the window at the read position, wrapping at its end: at most two copies.
+                int at = (int) (read & (LAG - 1));
+                int first = Math.min(chunk, LAG - at);
+                System.arraycopy(b, off + done, ring, at, first);
+                System.arraycopy(b, off + done + first, ring, 0, chunk - first);
                 read += chunk;
                 done += chunk;
             }
@@ -59,7 +61,7 @@ final class SealingInputStream extends FilterInputStream {
 
     private void feed(long upTo) {
         while (macked < upTo) {
-            int at = (int) (macked % LAG);
+            int at = (int) (macked & (LAG - 1));
             int chunk = (int) Math.min(upTo - macked, LAG - at);
             if (mac != null) {
                 mac.update(ring, at, chunk);

@@ -15,26 +15,30 @@ final class Times {
      * the caller falls back to {@link Instant#parse}, which also gives the error message.
      */
     static Instant parseUtc(String s) {
-        int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+        return parseUtc(s.toCharArray(), 0, s.length());
+    }
+
+    /** As {@link #parseUtc(String)}, of the {@code n} characters of {@code c} from {@code off} (a parser's buffer). */
+    static Instant parseUtc(char[] c, int off, int n) {
+        if (n < 20 || c[off + 4] != '-' || c[off + 7] != '-' || c[off + 10] != 'T' || c[off + 13] != ':'
+                || c[off + 16] != ':' || c[off + n - 1] != 'Z') {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 7);
-        int day = digits(s, 8, 10);
-        int hour = digits(s, 11, 13);
-        int minute = digits(s, 14, 16);
-        int second = digits(s, 17, 19);
+        int year = digits(c, off, 0, 4);
+        int month = digits(c, off, 5, 7);
+        int day = digits(c, off, 8, 10);
+        int hour = digits(c, off, 11, 13);
+        int minute = digits(c, off, 14, 16);
+        int second = digits(c, off, 17, 19);
         if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
             return null;
         }
         int nanos = 0;
         if (n > 20) {
-            if (s.charAt(19) != '.' || n - 21 < 1 || n - 21 > 9) {
+            if (c[off + 19] != '.' || n - 21 < 1 || n - 21 > 9) {
                 return null;
             }
-            int frac = digits(s, 20, n - 1);
+            int frac = digits(c, off, 20, n - 1);
             if (frac < 0) {
                 return null;
             }
@@ -53,10 +57,10 @@ final class Times {
         }
     }
 
-    private static int digits(String s, int from, int to) {
+    private static int digits(char[] s, int off, int from, int to) {
         int v = 0;
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
+        for (int i = off + from; i < off + to; i++) {
+            char c = s[i];
             if (c < '0' || c > '9') {
                 return -1;
             }

@@ -24,6 +24,7 @@ public final class DirectoryReader {
     private static final int STATX_TYPE = 0x1;
     private static final ThreadLocal<ByteBuffer> RECORDS = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.nativeOrder()));
+    private static final ThreadLocal<byte[]> COPY = ThreadLocal.withInitial(() -> new byte[64 << 10]);
     private static final ThreadLocal<ByteBuffer> STAT = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(256).order(ByteOrder.nativeOrder()));
 
@@ -50,7 +51,11 @@ public final class DirectoryReader {
         }
     }
 
+    // The records are copied out in one go and scanned as an array: byte by byte through the buffer costs a call
+    // and a bounds check each, and a walk of /usr/lib reads a megabyte of names.
     private static void decode(ByteBuffer buf, int end, NativeFd fd, byte[] dir, Sink sink) throws NativeException {
+        byte[] b = COPY.get();
+        buf.get(0, b, 0, end);
         int at = 0;
         while (at < end) {
             if (end - at < DirentDecoder.OFFSET_NAME) {
@@ -60,18 +65,19 @@ public final class DirectoryReader {
             if (reclen <= DirentDecoder.OFFSET_NAME || reclen > end - at) {
                 throw NativeException.failure("getdents64", "bad d_reclen " + reclen + " at offset " + at);
             }
-            int type = Byte.toUnsignedInt(buf.get(at + DirentDecoder.OFFSET_TYPE));
+            int type = b[at + DirentDecoder.OFFSET_TYPE] & 0xff;
             int from = at + DirentDecoder.OFFSET_NAME;
-            int n = 0;
-            while (n < reclen - DirentDecoder.OFFSET_NAME && buf.get(from + n) != 0) {
-                n++;
+            int limit = at + reclen;
+            int stop = from;
+            while (stop < limit && b[stop] != 0) {
+                stop++;
             }
-            at += reclen;
-            if (n == 0 || (n == 1 && buf.get(from) == '.') || (n == 2 && buf.get(from) == '.' && buf.get(from + 1) == '.')) {
+            at = limit;
+            int n = stop - from;
+            if (n == 0 || (n == 1 && b[from] == '.') || (n == 2 && b[from] == '.' && b[from + 1] == '.')) {
                 continue;
             }
-            byte[] name = new byte[n];
-            buf.get(from, name);
+            byte[] name = java.util.Arrays.copyOfRange(b, from, stop);
             boolean directory = type == DT_UNKNOWN ? isDirectory(fd, name, dir) : type == DT_DIR;
             sink.entry(name, directory);
         }
