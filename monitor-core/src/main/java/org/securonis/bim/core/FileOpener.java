@@ -80,6 +80,16 @@ public interface FileOpener {
         return jdkLookup(this, source, noLinks);
     }
 
+    /** Looks {@code file} up as {@link #lookup(Path, boolean)} does its source, as resolved as it is. */
+    default Entry lookup(MonitoredFile file) throws IOException {
+        return lookup(file.source(), file.resolved());
+    }
+
+    /** {@link #restat(Path)} of {@code file}'s source. */
+    default FileStat restat(MonitoredFile file) throws IOException {
+        return restat(file.source());
+    }
+
     /**
      * The stat of {@code source} now, to compare with an {@link Entry}'s: a changed inode or time means it changed.
      * This may follow a symlink above the file (what it finds then is another inode, so a change all the same);

@@ -6,7 +6,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -60,11 +59,10 @@ public final class Inspector {
     /** Captures {@code file} now; never throws for a problem with the file itself. */
     public Observation capture(MonitoredFile file) {
         String path = file.path();
-        Path source = file.source();
         try {
             FileStat latest = null;
             for (int attempt = 1; ; attempt++) {
-                try (FileOpener.Entry entry = opener.lookup(source, file.resolved())) {
+                try (FileOpener.Entry entry = opener.lookup(file)) {
                     FileStat before = entry.stat();
                     latest = before;
                     switch (before.type()) {
@@ -135,7 +133,7 @@ public final class Inspector {
     /** The path's lstat now, to see that it still names what was captured; null when it is gone. */
     private FileStat restat(MonitoredFile file) throws IOException {
         try {
-            return opener.restat(file.source());
+            return opener.restat(file);
         } catch (NoSuchFileException | NotDirectoryException e) {
             return null;
         }

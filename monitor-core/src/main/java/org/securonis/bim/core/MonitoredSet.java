@@ -268,7 +268,7 @@ public final class MonitoredSet {
     }
 
     private MonitoredFile file(String path, Member m) {
-        return new MonitoredFile(path, Names.path(fs, m.source() == null ? path : m.source()), m.tier(), true);
+        return MonitoredFile.named(path, fs, m.source() == null ? path : m.source(), m.tier(), true);
     }
 
     /** Whether {@code path} was a member when the set was resolved. */

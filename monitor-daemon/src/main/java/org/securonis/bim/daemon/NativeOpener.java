@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.apache.logging.log4j.LogManager;
 import org.securonis.bim.core.FileOpener;
 import org.securonis.bim.core.FileStat;
+import org.securonis.bim.core.MonitoredFile;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.linux.NativeException;
 import org.securonis.bim.linux.PathHandle;
@@ -56,7 +57,25 @@ final class NativeOpener implements FileOpener {
         if (source.getFileSystem() != FileSystems.getDefault()) {
             return FileOpener.jdkLookup(this, source, noLinks);
         }
-        String name = Names.of(source);
+        return lookup(Names.of(source), noLinks);
+    }
+
+    @Override
+    public Entry lookup(MonitoredFile file) throws IOException {
+        if (file.fileSystem() != FileSystems.getDefault()) {
+            return FileOpener.jdkLookup(this, file.source(), file.resolved());
+        }
+        return lookup(file.sourceName(), file.resolved());
+    }
+
+    @Override
+    public FileStat restat(MonitoredFile file) throws IOException {
+        return file.fileSystem() != FileSystems.getDefault() ? FileOpener.super.restat(file.source())
+                : restat(file.sourceName());
+    }
+
+    /** Looks up the exact name {@code name} (Names' text). */
+    private Entry lookup(String name, boolean noLinks) throws IOException {
         PathHandle h;
         try {
             h = PathHandle.open(Names.toBytes(name), noLinks);
@@ -86,7 +105,10 @@ final class NativeOpener implements FileOpener {
         if (source.getFileSystem() != FileSystems.getDefault()) {
             return FileOpener.super.restat(source);
         }
-        String name = Names.of(source);
+        return restat(Names.of(source));
+    }
+
+    private FileStat restat(String name) throws IOException {
         try {
             return stat(PathHandle.lstat(Names.toBytes(name)));
         } catch (NativeException e) {
