@@ -7,7 +7,8 @@
 # It records one `bim check` of a small tree it makes under a temporary directory (its own configuration, baseline,
 # key and logs there too; nothing else is read or written, lockdown is off), run through the launcher (default: the
 # etc/bim beside this script; pass the installed one for an installed jar) so that the JVM options match those of
-# later runs. The archive is written beside its target and renamed over it, 0644. Make it again after the JDK or the
+# later runs. The archive is written beside its target and renamed over it, 0644, with its size in the .jsa.size file beside it (the
+# launcher takes no archive of another size: a cut-short one would crash the JVM). Make it again after the JDK or the
 # jar changes: the launcher ignores an archive older than the jar, and the JVM one made by another JDK.
 # Exit status: 0 made; 1 the JVM could not make one (a JDK without a base archive, say: bim runs as well without);
 # 2 bad usage.
@@ -17,7 +18,7 @@ launcher=$(cd "$(dirname "$0")" && pwd)/bim
 while [ $# -gt 0 ]; do
     case $1 in
         --launcher) [ $# -ge 2 ] || { echo "cds-archive: --launcher needs a path" >&2; exit 2; }; launcher=$2; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "cds-archive: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
@@ -67,8 +68,14 @@ if ! BIM_JAR=$jar BIM_CDS_DUMP=$work/bim.jsa "$launcher" --config "$work/bim.tom
     tail -n 5 "$work/check.out" >&2
     exit 1
 fi
+# The size first, then the archive: whichever a crash leaves half done, the two disagree and the launcher uses none.
+size=$(wc -c < "$work/bim.jsa")
+tmp=$(mktemp "$out.size.XXXXXX")
+printf '%s\n' "$size" > "$tmp"
+chmod 644 -- "$tmp"
+mv -f -- "$tmp" "$out.size"
 tmp=$(mktemp "$out.XXXXXX")
 cp -- "$work/bim.jsa" "$tmp"
 chmod 644 -- "$tmp"
 mv -f -- "$tmp" "$out"
-echo "cds-archive: $out ($(wc -c < "$out") bytes)"
+echo "cds-archive: $out ($size bytes)"

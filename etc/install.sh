@@ -201,8 +201,9 @@ class_data_archive() {
     fi
     local out
     if out=$(bash "$src/cds-archive.sh" --launcher "$launcher_dest" "$jar_dest" 2>&1); then
-        chmod 644 -- "$cds_dest"
+        chmod 644 -- "$cds_dest" "$cds_dest.size"
         set_owner "$cds_dest"
+        set_owner "$cds_dest.size"
         say made "$cds_dest" "class-data archive for $("$java" -version 2>&1 | head -n 1)"
         changes=$((changes + 1))
     else
@@ -362,6 +363,7 @@ do_uninstall() {
     remove_file "$log4j_dest"
     remove_file "$jit_dest"
     remove_file "$cds_dest"
+    remove_file "$cds_dest.size"
     # The directory goes when it is empty (files an admin put there stay, and so does it).
     if [ -d "$prefix/usr/local/lib/bim" ] && rmdir -- "$prefix/usr/local/lib/bim" 2> /dev/null; then
         say removed /usr/local/lib/bim

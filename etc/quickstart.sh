@@ -26,10 +26,12 @@ sed -e "s|^quarantine_dir = .*|quarantine_dir = \"$home/quarantine\"|" \
     -e "s|\"/usr/local/bin/bim\"|\"$here/etc/bim\"|" \
     -e "s|\"/usr/local/bin/lockdown.sh\"|\"$here/etc/lockdown.sh\"|" \
     -e '\|"/usr/local/lib/bim/bim.jar",|d' \
+    -e '\|"/usr/local/lib/bim/bim.jsa",|d' \
+    -e "s|\"/usr/local/lib/bim/bim-jit.json\"|\"$here/etc/bim-jit.json\"|" \
     -e "s|\"/etc/binary_integrity_monitor.toml\"|\"$config\"|" \
     -e "s|\"/etc/binary_integrity_monitor.key\"|\"$home/state/bim.key\"|" \
     "$here/etc/binary_integrity_monitor.toml" > "$config"
-# The monitor guards itself as installed: here, the launcher, lockdown script, configuration and key this run uses
+# The monitor guards itself as installed: here, the launcher, JIT directives, lockdown script, configuration and key this run uses
 # (not the jar, which every build rewrites).
 
 bim() { "$here/etc/bim" --config "$config" "$@"; }   # the launcher sets the locale and the heap

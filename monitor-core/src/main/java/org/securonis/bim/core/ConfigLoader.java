@@ -38,7 +38,8 @@ public final class ConfigLoader {
 
     /** DESIGN's three, and the monitor's own files: an intruder's first target is the watchman. */
     static final List<String> DEFAULT_CRITICAL_BINARIES = List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd",
-            "/usr/local/bin/bim", "/usr/local/lib/bim/bim.jar", "/usr/local/bin/lockdown.sh",
+            "/usr/local/bin/bim", "/usr/local/lib/bim/bim.jar", "/usr/local/lib/bim/bim.jsa",
+            "/usr/local/lib/bim/bim-jit.json", "/usr/local/bin/lockdown.sh",
             "/etc/binary_integrity_monitor.toml", "/etc/binary_integrity_monitor.key",
             "/etc/binary_integrity_monitor.pub", "/etc/systemd/system/binary-integrity-monitor.service");
     static final List<String> DEFAULT_SYSTEM_BINARIES = List.of("/usr/bin/*", "/usr/sbin/*");

@@ -51,7 +51,8 @@ class ConfigLoaderTest {
         assertEquals(3600, c.monitor().interval());
         assertEquals(fs.getPath("/var/lib/binary_integrity/hashes.json"), c.monitor().databasePath());
         assertEquals(List.of("/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd", "/usr/local/bin/bim",
-                "/usr/local/lib/bim/bim.jar", "/usr/local/bin/lockdown.sh", "/etc/binary_integrity_monitor.toml",
+                "/usr/local/lib/bim/bim.jar", "/usr/local/lib/bim/bim.jsa", "/usr/local/lib/bim/bim-jit.json",
+                "/usr/local/bin/lockdown.sh", "/etc/binary_integrity_monitor.toml",
                 "/etc/binary_integrity_monitor.key", "/etc/binary_integrity_monitor.pub",
                 "/etc/systemd/system/binary-integrity-monitor.service"),
                 c.binaries().criticalBinaries(), "the monitor's own files are critical by default");

@@ -32,7 +32,7 @@ class LauncherScriptTest {
 
     private Path launcher;
     private Path jar;
-    private Path java;
+    private Path fakeJava;
 
     @BeforeEach
     void install() throws IOException {
@@ -41,8 +41,8 @@ class LauncherScriptTest {
         Files.copy(ETC.resolve("bim-jit.json"), bin.resolve("bim-jit.json"));
         Files.setPosixFilePermissions(bin.resolve("bim-jit.json"), PosixFilePermissions.fromString("rw-r--r--"));
         jar = Files.writeString(Files.createDirectories(tmp.resolve("lib")).resolve("bim.jar"), "not a real jar");
-        java = Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        fakeJava = Files.writeString(bin.resolve("java"), "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private List<String> options(String... args) throws Exception {
@@ -50,7 +50,7 @@ class LauncherScriptTest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        env.put("JAVA", java.toString());
+        env.put("JAVA", fakeJava.toString());
         env.put("BIM_JAR", jar.toString());
         env.remove("BIM_JAVA_OPTS");
         env.remove("BIM_CDS_DUMP");
@@ -78,6 +78,47 @@ class LauncherScriptTest {
     }
 
     @Test
+    void withTheRealJvm_stdoutCarriesOnlyTheProgramsOutput_andRunningOutOfMemoryIsSaid() throws Exception {
+        // A stand-in program, run by the real java through the launcher with the real directives file.
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Files.writeString(src.resolve("Hello.java"), "public class Hello { public static void main(String[] a) {"
+                + " if (java.util.Arrays.asList(a).contains(\"oom\")) { java.util.List<long[]> l = new java.util.ArrayList<>();"
+                + " while (true) l.add(new long[1 << 20]); } System.out.println(\"{\\\"ok\\\":true}\"); } }");
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d",
+                src.toString(), src.resolve("Hello.java").toString()));
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest())) {
+            out.putNextEntry(new java.util.jar.JarEntry("Hello.class"));
+            out.write(Files.readAllBytes(src.resolve("Hello.class")));
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "check");
+        pb.environment().put("BIM_JAR", jar.toString());
+        pb.environment().remove("JAVA");
+        pb.environment().remove("BIM_JAVA_OPTS");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        assertEquals("{\"ok\":true}\n", out, "nothing of the JVM's on stdout (stderr: " + err + ")");
+
+        pb = new ProcessBuilder("sh", launcher.toString(), "check", "oom");
+        pb.environment().put("BIM_JAR", jar.toString());
+        pb.environment().put("BIM_JAVA_OPTS", "-Xmx32m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
+        p = pb.start();
+        p.getInputStream().readAllBytes();
+        err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue(), "killed, not exit 3 (a check's 'added and removed'): " + err);
+        assertTrue(err.contains("bim: out of memory"), err);
+    }
+
+    private static java.util.jar.Manifest manifest() {
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "Hello");
+        return m;
+    }
+
+    @Test
     void directivesAnyoneElseCanWrite_areNotUsed() throws Exception {
         Files.setPosixFilePermissions(tmp.resolve("bin/bim-jit.json"), PosixFilePermissions.fromString("rw-rw-r--"));
         assertFalse(has(options("check"), "-XX:CompilerDirectivesFile"));
@@ -93,6 +134,8 @@ class LauncherScriptTest {
     void aClassDataArchive_isUsedOnlyWhenNewerThanTheJar_andWritableByItsOwnerAlone() throws Exception {
         Path jsa = Files.writeString(tmp.resolve("lib/bim.jsa"), "archive");
         Files.setPosixFilePermissions(jsa, PosixFilePermissions.fromString("rw-r--r--"));
+        Path size = Files.writeString(tmp.resolve("lib/bim.jsa.size"), "7\n");
+        Files.setPosixFilePermissions(size, PosixFilePermissions.fromString("rw-r--r--"));
         Files.setLastModifiedTime(jar, FileTime.from(Instant.parse("2026-01-01T00:00:00Z")));
         Files.setLastModifiedTime(jsa, FileTime.from(Instant.parse("2026-01-02T00:00:00Z")));
         List<String> used = options("check");
@@ -102,6 +145,16 @@ class LauncherScriptTest {
         Files.setPosixFilePermissions(jsa, PosixFilePermissions.fromString("rw-rw-rw-"));
         assertFalse(has(options("check"), "-XX:SharedArchiveFile"), "world-writable");
         Files.setPosixFilePermissions(jsa, PosixFilePermissions.fromString("rw-r--r--"));
+        // Cut short (a JVM that maps it dies of SIGBUS), or no size recorded: not used.
+        Files.writeString(jsa, "arch");
+        Files.setLastModifiedTime(jsa, FileTime.from(Instant.parse("2026-01-02T00:00:00Z")));
+        assertFalse(has(options("check"), "-XX:SharedArchiveFile"), "shorter than recorded");
+        Files.writeString(jsa, "archive");
+        Files.setLastModifiedTime(jsa, FileTime.from(Instant.parse("2026-01-02T00:00:00Z")));
+        assertTrue(has(options("check"), "-XX:SharedArchiveFile"));
+        Files.delete(size);
+        assertFalse(has(options("check"), "-XX:SharedArchiveFile"), "no size recorded");
+        Files.writeString(size, "7\n");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.parse("2026-01-03T00:00:00Z")));
         assertFalse(has(options("check"), "-XX:SharedArchiveFile"), "older than the jar: made for another build");
     }
@@ -109,7 +162,7 @@ class LauncherScriptTest {
     @Test
     void aDumpRun_writesTheArchiveAsked() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString(), "check").redirectErrorStream(true);
-        pb.environment().put("JAVA", java.toString());
+        pb.environment().put("JAVA", fakeJava.toString());
         pb.environment().put("BIM_JAR", jar.toString());
         pb.environment().put("BIM_CDS_DUMP", tmp.resolve("out.jsa").toString());
         Process p = pb.start();
