@@ -111,13 +111,18 @@ public final class BaselineStore {
      * a bad or missing seal or signature is a {@link SealException}.
      */
     public Baseline load() throws BaselineException {
+        // The watermark is read before the baseline is opened: a writer replaces the baseline first and advances
+        // the watermark after, so a baseline read after it is never older than it, unless an older copy was put
+        // back. (Read after, a legitimate update finishing in between made the baseline read look rolled back.)
+        Watermark mark = readWatermark();
         try {
             // One pass over the file, streamed: the seal is computed over the same bytes the parser reads (no
             // second read an attacker could race, and no copy of a 30 MB file in memory).
+            RegularFiles.require(path);
             try (SealingInputStream in = new SealingInputStream(Files.newInputStream(path),
                     seal == null ? null : seal.mac(), verifier == null ? null : VerifyingKey.digest());
                     JsonParser p = JSON.createParser(in)) {
-                return parse(p, in);
+                return parse(p, in, mark);
             }
         } catch (NoSuchFileException e) {
             throw new BaselineException(path + ": no baseline here (record one with `bim init`)");
@@ -137,7 +142,8 @@ public final class BaselineStore {
                 : path + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr() + ": ";
     }
 
-    private Baseline parse(JsonParser p, SealingInputStream in) throws IOException, BaselineException {
+    private Baseline parse(JsonParser p, SealingInputStream in, Watermark mark)
+            throws IOException, BaselineException {
         long sealedUpTo = -1;
         String sealText = null;
         String signatureText = null;
@@ -199,7 +205,7 @@ public final class BaselineStore {
             throw new BaselineException(path + ": " + e.getMessage());
         }
         verify(in, sealedUpTo, sealText, signatureText);
-        checkWatermark(b);
+        checkWatermark(b, mark);
         return b;
     }
 
@@ -214,31 +220,56 @@ public final class BaselineStore {
 
     private static final String WATERMARK = "bim-baseline-watermark-v1\0";
 
-    private void checkWatermark(Baseline b) throws SealException {
+    /**
+     * What the watermark said when read: the newest accepted time (verified), or that there is none, or that it
+     * cannot be read here (not root), or why it is refused (thrown once the baseline itself has been checked).
+     */
+    private record Watermark(Instant newest, boolean missing, SealException refusal) {
+    }
+
+    private Watermark readWatermark() {
         if (seal == null) {
-            return;
+            return new Watermark(null, false, null);
         }
         Path w = watermarkPath();
         String text;
         try {
-            byte[] bytes = Files.readAllBytes(w);
+            byte[] bytes = RegularFiles.readAllBytes(w);
             if (bytes.length > 4096) {
-                throw new SealException(w + ": not a watermark (" + bytes.length + " bytes): not trusted");
+                return new Watermark(null, false, new SealException(w + ": not a watermark (" + bytes.length
+                        + " bytes): not trusted"));
             }
             text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
         } catch (NoSuchFileException e) {
-            advanceWatermark(b); // the first load of this build: from here on, older copies are refused
-            return;
+            return new Watermark(null, true, null);
         } catch (IOException e) {
-            return; // unreadable here (not root): the seal and signature still stand
+            return new Watermark(null, false, null); // unreadable here (not root): the seal and signature still stand
         }
         int space = text.indexOf(' ');
         Instant newest = space < 0 ? null : Times.parseUtc(text.substring(0, space));
         if (newest == null || !MessageDigest.isEqual(seal.tag(WATERMARK + text.substring(0, space))
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 text.substring(space + 1).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
-            throw new SealException(w + ": the watermark does not verify (it was edited, or the key "
-                    + seal.keyFile() + " changed): not trusted");
+            return new Watermark(null, false, new SealException(w + ": the watermark does not verify (it was "
+                    + "edited, or the key " + seal.keyFile() + " changed): not trusted"));
+        }
+        return new Watermark(newest, false, null);
+    }
+
+    private void checkWatermark(Baseline b, Watermark mark) throws SealException {
+        if (seal == null) {
+            return;
+        }
+        if (mark.refusal() != null) {
+            throw mark.refusal();
+        }
+        if (mark.missing()) {
+            advanceWatermark(b); // the first load of this build: from here on, older copies are refused
+            return;
+        }
+        Instant newest = mark.newest();
+        if (newest == null) {
+            return;
         }
         if (b.updated().isBefore(newest)) {
             throw new SealException(path + ": ROLLED BACK: this baseline was accepted at " + b.updated()
@@ -252,6 +283,10 @@ public final class BaselineStore {
 
     /** Records {@code b} as the newest accepted baseline; best effort (the seal and signature do not need it). */
     private void advanceWatermark(Baseline b) {
+        Instant newest = readWatermark().newest();
+        if (newest != null && !newest.isBefore(b.updated())) {
+            return; // a writer has moved it on meanwhile: never lowered
+        }
         String at = b.updated().toString();
         try {
             byte[] text = (at + " " + seal.tag(WATERMARK + at) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -257,7 +257,7 @@ public final class ConfigLoader {
                 throw new ConfigException(List.of(file + ": " + size + " bytes is larger than the "
                         + MAX_CONFIG_BYTES + " bytes a configuration may have"));
             }
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = RegularFiles.readAllBytes(file);
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)

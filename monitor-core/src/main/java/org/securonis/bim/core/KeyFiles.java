@@ -96,6 +96,6 @@ final class KeyFiles {
         if (Files.size(file) > MAX_BYTES) {
             throw new IOException(role + " " + file + " is larger than " + MAX_BYTES + " bytes: not a key");
         }
-        return Files.readAllBytes(file);
+        return RegularFiles.readAllBytes(file);
     }
 }

@@ -33,7 +33,7 @@ public final class LockdownState {
     /** The active lockdown, or null; an unreadable file counts as active (fail safe). */
     public synchronized Active active() {
         try {
-            JsonNode n = JSON.readTree(Files.readAllBytes(file));
+            JsonNode n = JSON.readTree(RegularFiles.readAllBytes(file));
             return new Active(Instant.parse(n.path("since").asText()), n.path("incident_id").asText(),
                     n.path("outcome").asText(""));
         } catch (NoSuchFileException e) {

@@ -39,7 +39,7 @@ public final class MaintenanceWindow {
     /** The open window, or null; a damaged file counts as no window (changes are then answered: fail safe). */
     public synchronized Open current() {
         try {
-            JsonNode n = JSON.readTree(Files.readAllBytes(file));
+            JsonNode n = JSON.readTree(RegularFiles.readAllBytes(file));
             return new Open(Instant.parse(n.path("since").asText()), Instant.parse(n.path("until").asText()),
                     n.path("reason").asText(""));
         } catch (NoSuchFileException e) {

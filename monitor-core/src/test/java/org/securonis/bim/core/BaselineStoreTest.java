@@ -235,4 +235,44 @@ class BaselineStoreTest {
         assertEquals(later.updated(), sealed.load().updated());
         assertTrue(Files.readString(w).startsWith(T.plusSeconds(120).toString() + " hmac-sha256:"), Files.readString(w));
     }
+
+    @Test
+    void aLoadWhileAWriterReplacesTheBaseline_isNeverTakenForARollback() throws Exception {
+        Files.createDirectories(db.getParent());
+        BaselineSeal seal = BaselineSeal.loadOrCreate(fs.getPath("/etc/bim.key"));
+        BaselineStore sealed = new BaselineStore(db, seal);
+        List<FileRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            records.add(TestFs.record("/usr/lib/l" + i, TestFs.sha256("l" + i)));
+        }
+        Baseline first = Baseline.of(T, T, records);
+        sealed.save(first);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 1; i <= 40; i++) {
+                    sealed.save(new Baseline(Baseline.VERSION, T, T.plusSeconds(i), first.files()));
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                writing.set(false);
+            }
+        });
+        writer.start();
+        int loads = 0;
+        List<String> refused = new java.util.ArrayList<>();
+        while (writing.get()) {
+            try {
+                sealed.load();
+                loads++;
+            } catch (SealException e) {
+                refused.add(e.getMessage());
+            }
+        }
+        writer.join();
+        assertTrue(loads > 0, "no load finished while the writer ran");
+        assertEquals(List.of(), refused, "a legitimate write was taken for tampering");
+        assertEquals(T.plusSeconds(40), sealed.load().updated());
+    }
 }

@@ -36,7 +36,7 @@ final class StateFile {
     /** The state, or an empty object when there is none yet or it cannot be read (it holds no evidence). */
     ObjectNode read() {
         try {
-            JsonNode n = MAPPER.readTree(Files.readAllBytes(path));
+            JsonNode n = MAPPER.readTree(org.securonis.bim.core.RegularFiles.readAllBytes(path));
             return n instanceof ObjectNode o ? o : MAPPER.createObjectNode();
         } catch (NoSuchFileException e) {
             return MAPPER.createObjectNode();

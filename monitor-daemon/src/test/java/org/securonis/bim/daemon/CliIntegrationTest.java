@@ -69,6 +69,33 @@ class CliIntegrationTest {
         return r.code();
     }
 
+    // A FIFO in place of one of the monitor's own files blocked whoever opened it, for good (a daemon so blinded
+    // still looked alive to its watchdog). Each is refused at once, named, and nothing is written.
+    @Test
+    void aFifoInPlaceOfTheBaselineTheWatermarkOrTheKey_isRefusedAtOnce_neverWaitedOn() throws Exception {
+        assertEquals(0, bim("init"), err);
+        Path state = tmp.root.resolve("state");
+        for (String name : new String[] {"hashes.json", ".hashes.json.watermark", "bim.key"}) {
+            Path file = state.resolve(name);
+            Path kept = state.resolve(name + ".kept");
+            Files.move(file, kept);
+            assertEquals(0, new ProcessBuilder("mkfifo", "-m", "600", file.toString()).inheritIO().start().waitFor());
+            java.util.concurrent.CompletableFuture<Integer> check =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> bim("check"));
+            int code = check.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (name.startsWith(".")) {
+                // An unreadable watermark leaves the seal to stand alone, as for a non-root reader.
+                assertEquals(0, code, err);
+            } else {
+                assertEquals(ExitCode.IO_ERROR, code, err);
+                assertTrue(err.contains(name) && err.contains("not a regular file"), err);
+            }
+            Files.delete(file);
+            Files.move(kept, file);
+        }
+        assertEquals(0, bim("check"), err);
+    }
+
     @Test
     void anOlderSealedBaselinePutBack_isRefusedAsARollback_andInitForceRecoversFromIt() throws Exception {
         assertEquals(0, bim("init"), err);
