@@ -69,6 +69,11 @@ public final class Classifier {
                 return null;
             }
             List<String> diff = differences(before, partial, false);
+            // Its bytes unread, a file whose size is not the recorded one has changed all the same (one that kept
+            // growing while it was hashed, or an unreadable one rewritten): updated, not only unreadable.
+            if (before.type() == FileType.FILE && partial.type() == FileType.FILE && before.size() != partial.size()) {
+                diff.add(0, "size");
+            }
             return diff.isEmpty() ? null : finding(path, before, partial, diff, source, time);
         }
         FileRecord after = now.state();

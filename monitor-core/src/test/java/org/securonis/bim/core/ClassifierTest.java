@@ -102,4 +102,17 @@ class ClassifierTest {
                 classify(base, Observation.failed("/usr/bin/x", Tier.SYSTEM, chmodded, "cannot read")).changes());
         assertNull(classify(base, Observation.failed("/usr/bin/x", Tier.SYSTEM, null, "cannot stat")));
     }
+
+    @Test
+    void failedCapture_ofAFileOfAnotherSize_isUpdated_itsBytesUnread() {
+        // Kept growing while it was hashed (or unreadable and rewritten): another size is another content.
+        FileRecord grown = with(base, null, 4096, 0755, 0, 0, 42, 1);
+        Finding f = classify(base, Observation.failed("/usr/bin/x", Tier.SYSTEM, grown,
+                "kept changing while being hashed (3 attempts)"));
+        assertEquals(Action.UPDATED, f.action());
+        assertEquals(List.of("size"), f.changes());
+        FileRecord grownAndChmodded = with(base, null, 4096, 04755, 0, 0, 42, 1);
+        assertEquals(List.of("size", "mode"), classify(base, Observation.failed("/usr/bin/x", Tier.SYSTEM,
+                grownAndChmodded, "cannot read")).changes());
+    }
 }

@@ -33,8 +33,18 @@ final class ProgressLine implements AutoCloseable {
     static ProgressLine start(PrintStream err, SweepProgress progress, String verb, Clock clock) {
         ProgressLine line = new ProgressLine(err, progress, verb, clock);
         line.thread.start();
+        // Interrupted (Ctrl-C), the line is erased too, not left for the shell's prompt to follow.
+        Thread eraser = new Thread(line::close, "bim-progress-erase");
+        try {
+            Runtime.getRuntime().addShutdownHook(eraser);
+            line.eraser = eraser;
+        } catch (IllegalStateException shuttingDown) {
+            // Already exiting: close() erases it.
+        }
         return line;
     }
+
+    private Thread eraser;
 
     private void loop() {
         while (!closed) {
@@ -54,12 +64,19 @@ final class ProgressLine implements AutoCloseable {
         long files = progress.doneFiles();
         long total = progress.totalFiles();
         long bytes = progress.doneBytes();
-        long totalBytes = Math.max(bytes, progress.totalBytes());
+        long totalBytes = progress.totalBytes();
         double secs = Math.max(0.001, Duration.between(start, Instant.now(clock)).toMillis() / 1000.0);
         double rate = bytes / secs;
-        String left = rate > 0 && totalBytes > bytes ? clock((long) ((totalBytes - bytes) / rate)) : "-";
+        // The bytes known only once the baseline is read (check hashes meanwhile): "?" until then. Time left is
+        // what the bytes still to hash take at the rate so far, rounded up; once they are all hashed, what the
+        // files left take at the rate of files (the largest files go first, so that rate is too low before).
+        String left = "-";
+        if (totalBytes > 0 && rate > 0 && files > 0) {
+            double seconds = totalBytes > bytes ? (totalBytes - bytes) / rate : Math.max(0, total - files) / (files / secs);
+            left = clock((long) Math.ceil(seconds));
+        }
         return String.format("bim %s: %d/%d files, %s/%s, %s/s, %s left", verb, files, total, Sizes.human(bytes),
-                Sizes.human(totalBytes), Sizes.human((long) rate), left);
+                totalBytes > 0 ? Sizes.human(Math.max(bytes, totalBytes)) : "?", Sizes.human((long) rate), left);
     }
 
     private static String clock(long seconds) {
@@ -68,10 +85,20 @@ final class ProgressLine implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
+        Thread hook = eraser;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs or has run: the line is erased either way.
+            }
+        }
         thread.interrupt();
         try {
             thread.join(1000);
