@@ -104,8 +104,8 @@ public final class Inspector {
                         }
                         if (before.sameAs(after)) {
                             // Of the inode hashed; a setcap moves ctime, so a change after this is seen next time.
-                            return Observation.present(record(path, file.tier(), before, sha, null)
-                                    .withCapability(entry.capability()));
+                            return Observation.present(record(path, file.tier(), before, sha, null,
+                                    entry.capability()));
                         }
                         latest = after;
                     }
@@ -177,13 +177,17 @@ public final class Inspector {
     }
 
     private FileRecord record(String path, Tier tier, FileStat a, String sha, String target) {
+        return record(path, tier, a, sha, target, null);
+    }
+
+    private FileRecord record(String path, Tier tier, FileStat a, String sha, String target, String capability) {
         FileType type = a.type();
         return new FileRecord(path, type, sha,
                 type == FileType.FILE || type == FileType.SYMLINK ? a.size() : 0L,
                 a.mode(), a.uid(), a.gid(), a.inode(), a.device(), a.nlink(), a.mtime(), a.ctime(),
                 type == FileType.SYMLINK ? (target == null ? "" : target) : null,
                 tier,
-                Instant.now(clock));
+                Instant.now(clock), capability);
     }
 
     private static MessageDigest sha256() {

@@ -24,6 +24,7 @@ public final class MonitoredFile {
     private final FileSystem fs;
     private String sourceName; // Names' text of the source; made from the path when not given
     private Path source; // made from the name when first asked for
+    private byte[] sourceBytes; // made from the name when first asked for
 
     private MonitoredFile(String path, Path source, FileSystem fs, String sourceName, Tier tier, boolean resolved) {
         this.path = Objects.requireNonNull(path, "path");
@@ -73,6 +74,16 @@ public final class MonitoredFile {
             sourceName = n;
         }
         return n;
+    }
+
+    /** The source's bytes, as the kernel takes them ({@link Names#toBytes} of {@link #sourceName()}), made once. */
+    public byte[] sourceBytes() {
+        byte[] b = sourceBytes;
+        if (b == null) {
+            b = Names.toBytes(sourceName());
+            sourceBytes = b;
+        }
+        return b.clone();
     }
 
     /** The file system the source is on. */

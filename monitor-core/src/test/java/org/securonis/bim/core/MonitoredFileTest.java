@@ -1,5 +1,6 @@
 package org.securonis.bim.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -34,5 +35,9 @@ class MonitoredFileTest {
         MonitoredFile f = MonitoredFile.named(name, fs, name, Tier.SYSTEM, true);
         assertEquals(name, f.sourceName());
         assertEquals(f.source(), Names.path(fs, name));
+        assertArrayEquals(new byte[] {'/', 'u', 's', 'r', '/', 'b', 'i', 'n', '/', 'a', (byte) 0xff, 'b'},
+                f.sourceBytes(), "the kernel's bytes, the escaped one as itself");
+        f.sourceBytes()[0] = 'x';
+        assertEquals('/', f.sourceBytes()[0], "a copy each time: the file's own stay as they are");
     }
 }

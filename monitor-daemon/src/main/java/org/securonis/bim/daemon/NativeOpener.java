@@ -57,7 +57,8 @@ final class NativeOpener implements FileOpener {
         if (source.getFileSystem() != FileSystems.getDefault()) {
             return FileOpener.jdkLookup(this, source, noLinks);
         }
-        return lookup(Names.of(source), noLinks);
+        String name = Names.of(source);
+        return lookup(name, Names.toBytes(name), noLinks);
     }
 
     @Override
@@ -65,20 +66,20 @@ final class NativeOpener implements FileOpener {
         if (file.fileSystem() != FileSystems.getDefault()) {
             return FileOpener.jdkLookup(this, file.source(), file.resolved());
         }
-        return lookup(file.sourceName(), file.resolved());
+        return lookup(file.sourceName(), file.sourceBytes(), file.resolved());
     }
 
     @Override
     public FileStat restat(MonitoredFile file) throws IOException {
         return file.fileSystem() != FileSystems.getDefault() ? FileOpener.super.restat(file.source())
-                : restat(file.sourceName());
+                : restat(file.sourceName(), file.sourceBytes());
     }
 
-    /** Looks up the exact name {@code name} (Names' text). */
-    private Entry lookup(String name, boolean noLinks) throws IOException {
+    /** Looks up the exact name {@code name} (Names' text), whose bytes are {@code bytes}. */
+    private Entry lookup(String name, byte[] bytes, boolean noLinks) throws IOException {
         PathHandle h;
         try {
-            h = PathHandle.open(Names.toBytes(name), noLinks);
+            h = PathHandle.open(bytes, noLinks);
         } catch (NativeException e) {
             if (e.errno() == ELOOP) {
                 // A directory on the way is a symlink now: what was recorded there is not there.
@@ -105,12 +106,13 @@ final class NativeOpener implements FileOpener {
         if (source.getFileSystem() != FileSystems.getDefault()) {
             return FileOpener.super.restat(source);
         }
-        return restat(Names.of(source));
+        String name = Names.of(source);
+        return restat(name, Names.toBytes(name));
     }
 
-    private FileStat restat(String name) throws IOException {
+    private FileStat restat(String name, byte[] bytes) throws IOException {
         try {
-            return stat(PathHandle.lstat(Names.toBytes(name)));
+            return stat(PathHandle.lstat(bytes));
         } catch (NativeException e) {
             throw translate(name, e);
         }

@@ -75,6 +75,8 @@ class LauncherScriptTest {
         List<String> daemon = options("--config", "/x.toml", "daemon");
         assertFalse(has(daemon, "-XX:CompilerDirectivesFile"), daemon.toString());
         assertTrue(daemon.contains("-Xms32m"), "the daemon gives its heap back: " + daemon);
+        assertTrue(daemon.contains("-XX:+UseSerialGC") && check.contains("-XX:+UseParallelGC"),
+                "one collector thread for the daemon, both cores for a check: " + daemon + " " + check);
     }
 
     @Test
