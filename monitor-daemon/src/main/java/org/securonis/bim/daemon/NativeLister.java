@@ -1,11 +1,8 @@
 package org.securonis.bim.daemon;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystem;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import org.securonis.bim.core.DirectoryLister;
 import org.securonis.bim.core.Names;
@@ -19,10 +16,6 @@ import org.securonis.bim.linux.NativeException;
  */
 final class NativeLister implements DirectoryLister {
 
-    private static final int ENOENT = 2;
-    private static final int EPERM = 1;
-    private static final int EACCES = 13;
-    private static final int ENOTDIR = 20;
     private static final int ELOOP = 40;
 
     private NativeLister() {
@@ -42,13 +35,8 @@ final class NativeLister implements DirectoryLister {
         try {
             DirectoryReader.list(Names.toBytes(dir), (name, directory) -> sink.entry(Names.fromBytes(name), directory));
         } catch (NativeException e) {
-            throw switch (e.errno()) {
-                case ENOENT -> new NoSuchFileException(dir);
-                // A directory replaced by a symlink since it was seen: what was below it is not there.
-                case ENOTDIR, ELOOP -> new NotDirectoryException(dir);
-                case EACCES, EPERM -> new AccessDeniedException(dir);
-                default -> new FileSystemException(dir, null, e.getMessage());
-            };
+            // A directory replaced by a symlink since it was seen (ENOTDIR or ELOOP): what was below it is not there.
+            throw e.errno() == ELOOP ? new NotDirectoryException(dir) : NativeOpener.translate(dir, e);
         }
     }
 }

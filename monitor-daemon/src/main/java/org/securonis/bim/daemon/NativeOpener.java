@@ -179,7 +179,8 @@ final class NativeOpener implements FileOpener {
         }
     }
 
-    private static IOException translate(String name, NativeException e) {
+    /** The JDK's exception for a failed native call on {@code name}: what the JDK itself would have thrown. */
+    static IOException translate(String name, NativeException e) {
         return switch (e.errno()) {
             case ENOENT -> new NoSuchFileException(name);
             case ENOTDIR -> new NotDirectoryException(name);
