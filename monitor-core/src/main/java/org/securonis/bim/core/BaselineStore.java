@@ -129,7 +129,10 @@ public final class BaselineStore {
         } catch (AccessDeniedException e) {
             throw new BaselineException(path + ": permission denied (run as root, or point database_path elsewhere)");
         } catch (JsonProcessingException e) {
+            // Jackson names where a marker began as "[Source: REDACTED (...); line: 1, column: 1]": the source is
+            // this file, named already.
             throw new BaselineException(where(e) + e.getOriginalMessage().replaceAll("\\s+", " ")
+                    .replaceAll("\\[Source: REDACTED \\([^)]*\\); ", "[")
                     + " (the baseline is truncated or corrupt; restore it, or record a new one with `bim init --force`)",
                     e);
         } catch (IOException e) {

@@ -61,6 +61,8 @@ class BaselineStoreTest {
             int n = len;
             BaselineException e = assertThrows(BaselineException.class, store::load, () -> "length " + n);
             assertTrue(e.getMessage().startsWith(db.toString()), e.getMessage());
+            assertTrue(!e.getMessage().contains("REDACTED") && !e.getMessage().contains("StreamReadFeature"),
+                    "the parser's own notes about its source stay out of the message: " + e.getMessage());
         }
     }
 

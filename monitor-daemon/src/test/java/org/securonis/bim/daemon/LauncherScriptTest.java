@@ -77,6 +77,11 @@ class LauncherScriptTest {
         assertTrue(daemon.contains("-Xms32m"), "the daemon gives its heap back: " + daemon);
         assertTrue(daemon.contains("-XX:+UseSerialGC") && check.contains("-XX:+UseParallelGC"),
                 "one collector thread for the daemon, both cores for a check: " + daemon + " " + check);
+        // The command word, not any word: a path named "daemon" given to update, or a configuration in a directory
+        // of that name, is no daemon.
+        assertFalse(options("update", "/usr/bin/daemon").contains("-Xms32m"));
+        assertFalse(options("--config", "daemon", "check").contains("-Xms32m"));
+        assertTrue(options("--config", "/x.toml", "--no-progress", "daemon", "--dry-run").contains("-Xms32m"));
     }
 
     @Test
