@@ -74,7 +74,16 @@ public final class MonitoredSet {
 
     /** As {@link #resolve(Config.Binaries, FileSystem)}, listing directories with {@code lister}. */
     public static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, DirectoryLister lister) {
-        return resolve(binaries, fs, lister, true);
+        return resolve(binaries, fs, lister, true, f -> { });
+    }
+
+    /**
+     * As {@link #resolve(Config.Binaries, FileSystem, DirectoryLister)}, giving {@code found} each member as the walk
+     * finds it (the same file {@link #files()} then holds): a sweep hashes them while the walk goes on.
+     */
+    public static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, DirectoryLister lister,
+            java.util.function.Consumer<MonitoredFile> found) {
+        return resolve(binaries, fs, lister, true, found);
     }
 
     /**
@@ -82,11 +91,11 @@ public final class MonitoredSet {
      * {@link #lookup}, with no members. The daemon installs its watches from it before the first sweep walks.
      */
     public static MonitoredSet rootsOnly(Config.Binaries binaries, FileSystem fs) {
-        return resolve(binaries, fs, DirectoryLister.JDK, false);
+        return resolve(binaries, fs, DirectoryLister.JDK, false, f -> { });
     }
 
     private static MonitoredSet resolve(Config.Binaries binaries, FileSystem fs, DirectoryLister lister,
-            boolean walk) {
+            boolean walk, java.util.function.Consumer<MonitoredFile> onMember) {
         List<String> warnings = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         Map<String, Path> realRoots = new HashMap<>();
@@ -111,7 +120,10 @@ public final class MonitoredSet {
             Tier tier = rule.tier;
             Found found = (path, source) -> {
                 if (!excluded(excludes, path, source) && seenSources.putIfAbsent(source, Boolean.TRUE) == null) {
-                    members.putIfAbsent(path, new Member(tier, source.equals(path) ? null : source));
+                    Member m = new Member(tier, source.equals(path) ? null : source);
+                    if (members.putIfAbsent(path, m) == null) {
+                        onMember.accept(file(fs, path, m));
+                    }
                 }
             };
             if (rule.glob.isExact()) {
@@ -268,6 +280,10 @@ public final class MonitoredSet {
     }
 
     private MonitoredFile file(String path, Member m) {
+        return file(fs, path, m);
+    }
+
+    private static MonitoredFile file(FileSystem fs, String path, Member m) {
         return MonitoredFile.named(path, fs, m.source() == null ? path : m.source(), m.tier(), true);
     }
 

@@ -63,23 +63,110 @@ public final class Sweep {
      * As {@link #run(MonitoredSet, Baseline, Source, SweepProgress, boolean)} with a baseline that is still being
      * loaded: the set's files are hashed meanwhile (in path order), and once {@code pending} gives the baseline the
      * rest are taken largest first, the paths only the baseline has are added, and every capture is compared with
-     * its record. A command that reads its baseline and walks its set anew each time so spends that time hashing.
+     * its record.
      *
      * @throws ExecutionException when {@code pending} fails (its cause says why); the workers are stopped first
      */
     public SweepResult run(MonitoredSet set, Future<Baseline> pending, Source source, SweepProgress progress,
             boolean keepObservations) throws InterruptedException, ExecutionException {
-        Instant start = Instant.now(clock);
-        MonitoredFile[] members = set.files().values().toArray(new MonitoredFile[0]);
-        Work work = new Work(members, pending.isDone() ? null : members.length);
-        progress.start(members.length, 0);
-        Baseline known = pending.isDone() ? pending.get() : null;
-        if (known != null) {
-            work.plan(known, set, progress);
+        Running running = start(pending, source, progress, keepObservations);
+        try {
+            for (MonitoredFile f : set.files().values()) {
+                running.offer(f);
+            }
+        } catch (RuntimeException e) {
+            running.abandon();
+            throw e;
         }
-        Slots slots = new Slots(members.length, keepObservations);
-        long bytesBefore = verifier.inspector().bytesHashed();
-        Runnable worker = () -> {
+        return running.finish(set);
+    }
+
+    /**
+     * Starts a sweep before its set is known: its workers hash each member {@link Running#offer offered} (the walk
+     * gives them as it finds them) while {@code pending} is still loading; {@link Running#finish} takes the whole
+     * set. A command that walks its set and reads its baseline anew each time so spends both hashing.
+     */
+    public Running start(Future<Baseline> pending, Source source, SweepProgress progress, boolean keepObservations) {
+        return new Running(pending, source, progress, keepObservations);
+    }
+
+    /** A sweep under way; one thread offers and finishes it. */
+    public final class Running {
+        private final Instant start = Instant.now(clock);
+        private final Future<Baseline> pending;
+        private final Source source;
+        private final SweepProgress progress;
+        private final boolean keep;
+        private final Work work = new Work();
+        private final long bytesBefore = verifier.inspector().bytesHashed();
+        private final List<Thread> threads = new ArrayList<>();
+
+        private Running(Future<Baseline> pending, Source source, SweepProgress progress, boolean keep) {
+            this.pending = pending;
+            this.source = source;
+            this.progress = progress;
+            this.keep = keep;
+            progress.start(0, 0);
+            for (int t = 0; t < workers; t++) {
+                Thread th = new Thread(this::work, "bim-sweep-" + t);
+                th.setDaemon(true);
+                threads.add(th);
+                th.start();
+            }
+        }
+
+        /** A member of the set, found: hashed as soon as a worker is free. */
+        public void offer(MonitoredFile file) {
+            progress.start(work.offer(file), 0);
+        }
+
+        /** The whole set (every member offered): the sweep ends once the baseline is in; blocks until then. */
+        public SweepResult finish(MonitoredSet set) throws InterruptedException, ExecutionException {
+            Baseline baseline;
+            try {
+                baseline = pending.get();
+                work.plan(baseline, set, progress);
+                for (Thread th : threads) {
+                    th.join();
+                }
+            } catch (InterruptedException | ExecutionException | RuntimeException e) {
+                abandon();
+                throw e;
+            }
+            List<Finding> findings = new ArrayList<>();
+            List<SweepResult.Problem> problems = new ArrayList<>();
+            Map<String, Observation> observations = new HashMap<>();
+            for (int i = 0; i < work.size(); i++) {
+                MonitoredFile f = work.file(i);
+                Verifier.Verification v = work.verification(i, f, baseline, verifier, source);
+                if (v == null) {
+                    throw new IllegalStateException("a sweep worker left " + f.path() + " unverified");
+                }
+                if (keep) {
+                    observations.put(f.path(), v.observation());
+                }
+                if (v.finding() != null) {
+                    findings.add(v.finding());
+                }
+                if (v.observation().isFailed()) {
+                    problems.add(new SweepResult.Problem(f.path(), v.observation().error()));
+                }
+            }
+            findings = pairMoves(findings);
+            findings.sort(Comparator.comparing(Finding::path));
+            problems.sort(Comparator.comparing(SweepResult.Problem::path));
+            long bytes = verifier.inspector().bytesHashed() - bytesBefore;
+            return new SweepResult(findings, problems, observations, work.size(), bytes,
+                    Duration.between(start, Instant.now(clock)));
+        }
+
+        /** Gives the sweep up: the workers stop after the file each is on. */
+        public void abandon() {
+            work.stop();
+            threads.forEach(Thread::interrupt);
+        }
+
+        private void work() {
             while (true) {
                 Work.Item item;
                 try {
@@ -90,105 +177,112 @@ public final class Sweep {
                 if (item == null || Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                Baseline b = work.baseline;
+                Baseline b = known();
                 Observation now;
                 if (b != null) {
                     Verifier.Verification v = verifier.verify(item.file(), b.get(item.file().path()), source);
                     now = v.observation();
-                    slots.put(item.index(), v);
+                    work.put(item.index(), keep ? v
+                            : new Verifier.Verification(v.file(), null, slim(v.observation()), v.finding()));
                 } else {
                     now = verifier.inspector().capture(item.file());
-                    slots.hold(item.index(), now, Instant.now(clock));
+                    work.put(item.index(), new Held(now, Instant.now(clock)));
                 }
                 progress.done(now.state() == null ? 0 : now.state().size());
             }
-        };
-        int n = Math.min(workers, Math.max(1, members.length + (known == null ? 1 : known.size())));
-        List<Thread> threads = new ArrayList<>(n);
-        for (int t = 0; t < n; t++) {
-            Thread th = new Thread(worker, "bim-sweep-" + t);
-            th.setDaemon(true);
-            threads.add(th);
-            th.start();
-        }
-        Baseline baseline;
-        try {
-            baseline = known != null ? known : pending.get();
-            if (known == null) {
-                work.plan(baseline, set, progress);
-            }
-            for (Thread th : threads) {
-                th.join();
-            }
-        } catch (InterruptedException | ExecutionException | RuntimeException e) {
-            work.stop();
-            threads.forEach(Thread::interrupt);
-            throw e;
         }
 
-        List<Finding> findings = new ArrayList<>();
-        List<SweepResult.Problem> problems = new ArrayList<>();
-        Map<String, Observation> observations = new HashMap<>();
-        for (int i = 0; i < work.size(); i++) {
-            MonitoredFile f = work.file(i);
-            Verifier.Verification v = slots.verification(i, f, baseline, verifier, source);
-            if (v == null) {
-                throw new IllegalStateException("a sweep worker left " + f.path() + " unverified");
+        /** The baseline once it is in (planned or not), else null: a capture then waits for it. */
+        private Baseline known() {
+            Baseline b = work.baseline;
+            if (b == null && pending.isDone()) {
+                try {
+                    b = pending.get();
+                    work.baseline = b;
+                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                    return null; // finish() says why
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
             }
-            if (keepObservations) {
-                observations.put(f.path(), v.observation());
-            }
-            if (v.finding() != null) {
-                findings.add(v.finding());
-            }
-            if (v.observation().isFailed()) {
-                problems.add(new SweepResult.Problem(f.path(), v.observation().error()));
-            }
+            return b;
         }
-        findings = pairMoves(findings);
-        findings.sort(Comparator.comparing(Finding::path));
-        problems.sort(Comparator.comparing(SweepResult.Problem::path));
-        long bytes = verifier.inspector().bytesHashed() - bytesBefore;
-        return new SweepResult(findings, problems, observations, work.size(), bytes,
-                Duration.between(start, Instant.now(clock)));
+    }
+
+    // A capture with nothing but its error (when it failed): what a sweep that keeps no captures reports.
+    private static Observation slim(Observation o) {
+        return o.isFailed() ? o : Observation.missing(o.path(), o.tier());
+    }
+
+    /** A capture taken before the baseline was in, and when. */
+    private record Held(Observation observation, Instant time) {
     }
 
     /**
-     * What the workers take, one path at a time: the set's members in path order until the baseline is known, then
-     * what is left of them and the paths only the baseline has, largest first (so that the workers end together).
+     * What the workers take, one path at a time, and what they leave: the members in the order offered until the
+     * plan, then what is left of them and the paths only the baseline has, largest first (so that the workers end
+     * together). Each path's outcome is written by the one worker that took it, and read after every worker ended.
      */
     private static final class Work {
 
         record Item(int index, MonitoredFile file) {
         }
 
-        private final MonitoredFile[] members;
-        /** The baseline once planned: a worker that sees it compares at once and keeps no capture. */
-        volatile Baseline baseline;
+        private static final int MAX_PATHS = 1 << 22;
+        private static final int CHUNK = 4096;
+        /** The outcomes, by index, in chunks made (under the lock) before any index in them is handed out. */
+        private final Object[][] outcomes = new Object[MAX_PATHS / CHUNK][];
+        private final List<MonitoredFile> members = new ArrayList<>();
         private MonitoredFile[] extra = new MonitoredFile[0];
+        private int nextMember;
         private int[] order;
         private int next;
+        private boolean planned;
         private boolean stopped;
+        /** The baseline once in: a worker that sees it compares at once and keeps no capture. */
+        volatile Baseline baseline;
 
-        /** {@code unplanned}: take the members in path order until {@link #plan}; null: wait for the plan. */
-        Work(MonitoredFile[] members, Integer unplanned) {
-            this.members = members;
-            this.order = new int[unplanned == null ? 0 : unplanned];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
+        /** Adds a member; returns how many there are now. */
+        synchronized int offer(MonitoredFile f) {
+            if (planned) {
+                throw new IllegalStateException("a member offered after the plan: " + f.path());
+            }
+            int i = members.size();
+            room(i);
+            members.add(f);
+            notifyAll();
+            return i + 1;
+        }
+
+        private void room(int i) {
+            if (i >= MAX_PATHS) {
+                throw new IllegalArgumentException("a sweep of more than " + MAX_PATHS + " paths");
+            }
+            if (outcomes[i / CHUNK] == null) {
+                outcomes[i / CHUNK] = new Object[CHUNK];
             }
         }
 
-        /** The next path, null when all are taken; waits while all members are taken and the plan is to come. */
+        /** The next path, null when all are taken; waits while all offered are taken and more, or the plan, come. */
         synchronized Item take() throws InterruptedException {
-            while (!stopped && next >= order.length && baseline == null) {
+            while (true) {
+                if (stopped) {
+                    return null;
+                }
+                if (planned) {
+                    if (next >= order.length) {
+                        return null;
+                    }
+                    int i = order[next++];
+                    return new Item(i, file(i));
+                }
+                if (nextMember < members.size()) {
+                    int i = nextMember++;
+                    return new Item(i, members.get(i));
+                }
                 wait();
             }
-            if (stopped || next >= order.length) {
-                return null;
-            }
-            int i = order[next++];
-            return new Item(i, file(i));
         }
 
         synchronized void stop() {
@@ -198,8 +292,8 @@ public final class Sweep {
 
         /** Adds the baseline's other paths and orders what no worker has taken yet, largest first. */
         synchronized void plan(Baseline b, MonitoredSet set, SweepProgress progress) {
-            if (set.size() + b.size() >= 1 << 22) {
-                throw new IllegalArgumentException("a sweep of " + (set.size() + b.size())
+            if (members.size() + b.size() >= MAX_PATHS) {
+                throw new IllegalArgumentException("a sweep of " + (members.size() + b.size())
                         + " paths is more than the 4,194,304 one sweep can order");
             }
             List<MonitoredFile> others = new ArrayList<>();
@@ -209,37 +303,29 @@ public final class Sweep {
                 }
             }
             extra = others.toArray(new MonitoredFile[0]);
-            boolean[] taken = new boolean[size()];
-            for (int k = 0; k < next; k++) {
-                taken[order[k]] = true;
+            for (int i = members.size(); i < size(); i++) {
+                room(i);
             }
             long[] sizes = new long[size()];
             long total = 0;
-            int left = 0;
             for (int i = 0; i < sizes.length; i++) {
                 FileRecord r = b.get(file(i).path());
                 sizes[i] = r == null ? 0 : r.size();
                 total += sizes[i];
-                if (!taken[i]) {
-                    left++;
-                }
             }
             // Only the large files need ordering (one under 1 MiB hashes in under a millisecond); they are sorted
             // as primitive keys (size above, index below 22 bits: no boxing), and the small ones follow in path
-            // order, which spares a cold JVM sorting 100,000 keys.
+            // order, which spares a cold JVM sorting 100,000 keys. Those taken already are in [0, nextMember).
             int large = 0;
-            for (int i = 0; i < sizes.length; i++) {
-                if (!taken[i] && sizes[i] >= LARGE) {
+            for (int i = nextMember; i < sizes.length; i++) {
+                if (sizes[i] >= LARGE) {
                     large++;
                 }
             }
             long[] keys = new long[large];
-            int[] rest = new int[left];
+            int[] rest = new int[sizes.length - nextMember];
             int small = large;
-            for (int i = 0, k = 0; i < sizes.length; i++) {
-                if (taken[i]) {
-                    continue;
-                }
+            for (int i = nextMember, k = 0; i < sizes.length; i++) {
                 if (sizes[i] >= LARGE) {
                     keys[k++] = (Math.min(sizes[i], (1L << 41) - 1) << 22) | i;
                 } else {
@@ -252,6 +338,7 @@ public final class Sweep {
             }
             order = rest;
             next = 0;
+            planned = true;
             progress.start(sizes.length, total);
             baseline = b;
             notifyAll();
@@ -259,64 +346,23 @@ public final class Sweep {
 
         /** All paths: the members, then the baseline's others (known once planned). */
         synchronized int size() {
-            return members.length + extra.length;
+            return members.size() + extra.length;
         }
 
         synchronized MonitoredFile file(int i) {
-            return i < members.length ? members[i] : extra[i - members.length];
-        }
-    }
-
-    /**
-     * Each path's outcome, written by the one worker that took it and read after every worker has ended: a whole
-     * verification, or (kept only when asked) its finding and error, or a capture held until the baseline is known.
-     */
-    private static final class Slots {
-        private final boolean keep;
-        private final int members;
-        private final Map<Integer, Object> late = new java.util.concurrent.ConcurrentHashMap<>();
-        private final Object[] early;
-
-        Slots(int members, boolean keep) {
-            this.members = members;
-            this.keep = keep;
-            this.early = new Object[members];
+            return i < members.size() ? members.get(i) : extra[i - members.size()];
         }
 
-        private void set(int i, Object o) {
-            if (i < members) {
-                early[i] = o;
-            } else {
-                late.put(i, o);
-            }
-        }
-
-        private Object get(int i) {
-            return i < members ? early[i] : late.get(i);
-        }
-
-        void put(int i, Verifier.Verification v) {
-            set(i, keep ? v : new Verifier.Verification(v.file(), null, slim(v.observation()), v.finding()));
-        }
-
-        void hold(int i, Observation now, Instant time) {
-            set(i, new Held(now, time));
+        void put(int i, Object outcome) {
+            outcomes[i / CHUNK][i % CHUNK] = outcome;
         }
 
         Verifier.Verification verification(int i, MonitoredFile file, Baseline b, Verifier verifier, Source source) {
-            Object o = get(i);
+            Object o = outcomes[i / CHUNK][i % CHUNK];
             if (o instanceof Held h) {
                 return verifier.compare(file, b.get(file.path()), h.observation(), source, h.time());
             }
             return (Verifier.Verification) o;
-        }
-
-        // A capture with nothing but its error (when it failed): what a sweep that keeps no captures reports.
-        private static Observation slim(Observation o) {
-            return o.isFailed() ? o : Observation.missing(o.path(), o.tier());
-        }
-
-        private record Held(Observation observation, Instant time) {
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import org.securonis.bim.core.Action;
 import org.securonis.bim.core.AlertFormat;
 import org.securonis.bim.core.Baseline;
-import org.securonis.bim.core.MonitoredSet;
 import org.securonis.bim.core.Names;
 import org.securonis.bim.core.SweepResult;
 
@@ -18,7 +17,7 @@ final class CheckCommand {
 
     static int run(Invocation inv) throws UsageException {
         // The baseline is parsed on a thread of its own while this one walks the set and the sweep's workers hash
-        // it: none of them needs the others until the comparison. Files the daemon restored itself have a new
+        // what it finds: none of them needs the others until the comparison. Files the daemon restored itself have a new
         // inode: a runtime fact it keeps in state.json, not a change.
         java.util.concurrent.FutureTask<Baseline> baseline = new java.util.concurrent.FutureTask<>(() ->
                 new org.securonis.bim.core.RuntimeFacts(new DaemonState(inv.config.monitor().stateDir()).restored())
@@ -26,8 +25,8 @@ final class CheckCommand {
         Thread parser = new Thread(baseline, "bim-baseline");
         parser.setDaemon(true);
         parser.start();
-        MonitoredSet set = inv.resolveSet();
-        SweepResult r = inv.sweep(set, baseline, "check", false);
+        // The set's members are hashed as the walk finds them.
+        SweepResult r = inv.sweep(inv::resolveSet, baseline, "check", false);
         if (inv.line.has("--json")) {
             Report.json(inv.out, r.findings());
             for (SweepResult.Problem p : r.problems()) {

@@ -237,7 +237,13 @@ final class Invocation {
 
     /** Resolves the monitored set, printing its warnings to stderr. */
     MonitoredSet resolveSet() {
-        MonitoredSet set = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault(), NativeLister.best());
+        return resolveSet(f -> { });
+    }
+
+    /** As {@link #resolveSet()}, giving {@code found} each member as the walk finds it. */
+    MonitoredSet resolveSet(java.util.function.Consumer<org.securonis.bim.core.MonitoredFile> found) {
+        MonitoredSet set = MonitoredSet.resolve(config.binaries(), FileSystems.getDefault(), NativeLister.best(),
+                found);
         for (String w : set.warnings()) {
             err.println("bim: warning: " + Names.escape(w));
         }
@@ -274,11 +280,32 @@ final class Invocation {
      */
     SweepResult sweep(MonitoredSet set, java.util.concurrent.Future<Baseline> baseline, String verb,
             boolean keepObservations) throws UsageException {
+        return sweep(found -> {
+            set.files().values().forEach(found);
+            return set;
+        }, baseline, verb, keepObservations);
+    }
+
+    /**
+     * As {@link #sweep(MonitoredSet, java.util.concurrent.Future, String, boolean)} with the set still to be walked:
+     * {@code walk} gives each member it finds to the consumer (hashed at once) and returns the whole set.
+     */
+    SweepResult sweep(java.util.function.Function<java.util.function.Consumer<org.securonis.bim.core.MonitoredFile>,
+            MonitoredSet> walk, java.util.concurrent.Future<Baseline> baseline, String verb, boolean keepObservations)
+            throws UsageException {
         Verifier verifier = new Verifier(inspector(), clock);
         Sweep sweep = new Sweep(verifier, config.monitor().workers(), clock);
         SweepProgress p = new SweepProgress();
         try (ProgressLine bar = progress ? ProgressLine.start(err, p, verb, clock) : null) {
-            return sweep.run(set, baseline, Source.SWEEP, p, keepObservations);
+            Sweep.Running running = sweep.start(baseline, Source.SWEEP, p, keepObservations);
+            MonitoredSet set;
+            try {
+                set = walk.apply(running::offer);
+            } catch (RuntimeException | Error e) {
+                running.abandon();
+                throw e;
+            }
+            return running.finish(set);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
