@@ -54,7 +54,7 @@ final class ProgressLine implements AutoCloseable {
                 return;
             }
             if (!closed) {
-                err.print("\r" + render() + "\033[K");
+                err.print("\r" + fit(render()) + "\033[K");
                 err.flush();
             }
         }
@@ -77,6 +77,24 @@ final class ProgressLine implements AutoCloseable {
         }
         return String.format("bim %s: %d/%d files, %s/%s, %s/s, %s left", verb, files, total, Sizes.human(bytes),
                 totalBytes > 0 ? Sizes.human(Math.max(bytes, totalBytes)) : "?", Sizes.human((long) rate), left);
+    }
+
+    /**
+     * The line cut to the terminal's width where the shell says it ($COLUMNS): a line longer than the terminal
+     * wraps, and each redraw then leaves a line behind.
+     */
+    static String fit(String line) {
+        return fit(line, System.getenv("COLUMNS"));
+    }
+
+    static String fit(String line, String columns) {
+        int width;
+        try {
+            width = columns == null ? 0 : Integer.parseInt(columns.trim());
+        } catch (NumberFormatException e) {
+            width = 0;
+        }
+        return width > 1 && line.length() >= width ? line.substring(0, width - 1) : line;
     }
 
     private static String clock(long seconds) {
