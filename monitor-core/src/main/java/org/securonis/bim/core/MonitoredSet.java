@@ -108,7 +108,7 @@ public final class MonitoredSet {
 
         List<String> missing = new ArrayList<>();
         // Each real file once, under the first rule (the most specific tier) that reaches it.
-        Map<String, Boolean> seenSources = new HashMap<>();
+        java.util.Set<String> seenSources = new java.util.HashSet<>();
         Map<String, Member> members = new TreeMap<>();
         for (Rule rule : walk ? rules : List.<Rule>of()) {
             if (rule.realRoot == null) {
@@ -119,7 +119,7 @@ public final class MonitoredSet {
             }
             Tier tier = rule.tier;
             Found found = (path, source) -> {
-                if (!excluded(excludes, path, source) && seenSources.putIfAbsent(source, Boolean.TRUE) == null) {
+                if (!excluded(excludes, path, source) && seenSources.add(source)) {
                     Member m = new Member(tier, source.equals(path) ? null : source);
                     if (members.putIfAbsent(path, m) == null) {
                         onMember.accept(file(fs, path, m));

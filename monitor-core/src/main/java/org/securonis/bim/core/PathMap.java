@@ -51,7 +51,7 @@ final class PathMap extends AbstractMap<String, FileRecord> {
             v[i] = java.util.Objects.requireNonNull(e.getValue(), "record");
             i++;
         }
-        return sorted(k, v);
+        return sorted(k, v, false);
     }
 
     /** The records of {@code records}, keyed by their paths; a path given twice is refused. */
@@ -64,50 +64,26 @@ final class PathMap extends AbstractMap<String, FileRecord> {
             v[i] = r;
             i++;
         }
-        PathMap p = sorted(k, v);
-        if (p.keys.length != k.length) {
-            throw new IllegalArgumentException("path (" + duplicate(p.keys, k) + ") is recorded twice");
-        }
-        return p;
+        return sorted(k, v, true);
     }
 
-    private static String duplicate(String[] unique, String[] all) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (String s : all) {
-            if (!seen.add(s)) {
-                return s;
-            }
-        }
-        return unique.length > 0 ? unique[0] : "";
-    }
-
-    // Input in path order (a baseline as written, a sorted map) costs one comparison a record; other input is sorted.
-    // Equal paths keep the last value, except in ofRecords, which counts them out and refuses.
-    private static PathMap sorted(String[] k, FileRecord[] v) {
+    // Input in path order (a baseline as written, a sorted map) costs one comparison a record; other input goes
+    // through a sorted map once. Of equal paths the last wins, or (refuseTwice) the whole is refused.
+    private static PathMap sorted(String[] k, FileRecord[] v, boolean refuseTwice) {
         boolean inOrder = true;
         for (int i = 1; i < k.length && inOrder; i++) {
             inOrder = k[i - 1].compareTo(k[i]) < 0;
         }
-        if (!inOrder) {
-            Integer[] order = new Integer[k.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            // Stable: of equal paths the later one sorts last and wins below.
-            Arrays.sort(order, (a, b) -> k[a].compareTo(k[b]));
-            List<String> ks = new ArrayList<>(k.length);
-            List<FileRecord> vs = new ArrayList<>(k.length);
-            for (Integer o : order) {
-                if (!ks.isEmpty() && ks.get(ks.size() - 1).equals(k[o])) {
-                    vs.set(vs.size() - 1, v[o]);
-                    continue;
-                }
-                ks.add(k[o]);
-                vs.add(v[o]);
-            }
-            return new PathMap(ks.toArray(new String[0]), vs.toArray(new FileRecord[0]));
+        if (inOrder) {
+            return new PathMap(k, v);
         }
-        return new PathMap(k, v);
+        java.util.TreeMap<String, FileRecord> t = new java.util.TreeMap<>();
+        for (int i = 0; i < k.length; i++) {
+            if (t.put(k[i], v[i]) != null && refuseTwice) {
+                throw new IllegalArgumentException("path (" + k[i] + ") is recorded twice");
+            }
+        }
+        return new PathMap(t.keySet().toArray(new String[0]), t.values().toArray(new FileRecord[0]));
     }
 
     /**

@@ -262,33 +262,18 @@ final class Invocation {
 
     /** Sweeps {@code set} against {@code baseline}, with a progress line on a terminal, keeping every capture. */
     SweepResult sweep(MonitoredSet set, Baseline baseline, String verb) throws UsageException {
-        return sweep(set, baseline, verb, true);
-    }
-
-    /**
-     * As {@link #sweep(MonitoredSet, Baseline, String)}; without {@code keepObservations} only findings and problems
-     * are kept, for a command that accepts nothing (a capture of every file held to the end is most of its heap).
-     */
-    SweepResult sweep(MonitoredSet set, Baseline baseline, String verb, boolean keepObservations)
-            throws UsageException {
-        return sweep(set, java.util.concurrent.CompletableFuture.completedFuture(baseline), verb, keepObservations);
-    }
-
-    /**
-     * As {@link #sweep(MonitoredSet, Baseline, String, boolean)} with the baseline still loading: the set is hashed
-     * meanwhile. A failure to load it ends the sweep with its own error (a {@link UsageException} it threw).
-     */
-    SweepResult sweep(MonitoredSet set, java.util.concurrent.Future<Baseline> baseline, String verb,
-            boolean keepObservations) throws UsageException {
         return sweep(found -> {
             set.files().values().forEach(found);
             return set;
-        }, baseline, verb, keepObservations);
+        }, java.util.concurrent.CompletableFuture.completedFuture(baseline), verb, true);
     }
 
     /**
-     * As {@link #sweep(MonitoredSet, java.util.concurrent.Future, String, boolean)} with the set still to be walked:
-     * {@code walk} gives each member it finds to the consumer (hashed at once) and returns the whole set.
+     * Sweeps the set {@code walk} resolves against the baseline {@code baseline} gives, with a progress line on a
+     * terminal: {@code walk} gives each member it finds to the consumer (hashed at once) and returns the whole set,
+     * while the baseline may still be loading; a failure to load it ends the sweep with its own error (a
+     * {@link UsageException} it threw). Without {@code keepObservations} only findings and problems are kept, for a
+     * command that accepts nothing (a capture of every file held to the end is most of its heap).
      */
     SweepResult sweep(java.util.function.Function<java.util.function.Consumer<org.securonis.bim.core.MonitoredFile>,
             MonitoredSet> walk, java.util.concurrent.Future<Baseline> baseline, String verb, boolean keepObservations)

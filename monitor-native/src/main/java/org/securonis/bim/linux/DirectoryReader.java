@@ -46,40 +46,10 @@ public final class DirectoryReader {
                 if (n == 0) {
                     return;
                 }
-                decode(buf, n, fd, dir, sink);
+                buf.limit(n);
+                DirentDecoder.scan(buf, COPY.get(), (name, type) ->
+                        sink.entry(name, type == DT_UNKNOWN ? isDirectory(fd, name, dir) : type == DT_DIR));
             }
-        }
-    }
-
-    // The records are copied out in one go and scanned as an array: byte by byte through the buffer costs a call
-    // and a bounds check each, and a walk of /usr/lib reads a megabyte of names.
-    private static void decode(ByteBuffer buf, int end, NativeFd fd, byte[] dir, Sink sink) throws NativeException {
-        byte[] b = COPY.get();
-        buf.get(0, b, 0, end);
-        int at = 0;
-        while (at < end) {
-            if (end - at < DirentDecoder.OFFSET_NAME) {
-                throw NativeException.failure("getdents64", "truncated record at offset " + at);
-            }
-            int reclen = Short.toUnsignedInt(buf.getShort(at + DirentDecoder.OFFSET_RECLEN));
-            if (reclen <= DirentDecoder.OFFSET_NAME || reclen > end - at) {
-                throw NativeException.failure("getdents64", "bad d_reclen " + reclen + " at offset " + at);
-            }
-            int type = b[at + DirentDecoder.OFFSET_TYPE] & 0xff;
-            int from = at + DirentDecoder.OFFSET_NAME;
-            int limit = at + reclen;
-            int stop = from;
-            while (stop < limit && b[stop] != 0) {
-                stop++;
-            }
-            at = limit;
-            int n = stop - from;
-            if (n == 0 || (n == 1 && b[from] == '.') || (n == 2 && b[from] == '.' && b[from + 1] == '.')) {
-                continue;
-            }
-            byte[] name = java.util.Arrays.copyOfRange(b, from, stop);
-            boolean directory = type == DT_UNKNOWN ? isDirectory(fd, name, dir) : type == DT_DIR;
-            sink.entry(name, directory);
         }
     }
 

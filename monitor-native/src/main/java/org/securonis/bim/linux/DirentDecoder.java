@@ -53,31 +53,48 @@ final class DirentDecoder {
 
     /** Decodes every record between position and limit, leaving out "." and "..". */
     static List<Entry> decode(ByteBuffer buffer) throws NativeException {
-        ByteBuffer buf = buffer.duplicate().order(ByteOrder.nativeOrder());
         List<Entry> entries = new ArrayList<>();
-        int at = buf.position();
-        int end = buf.limit();
+        scan(buffer, null, (name, type) -> entries.add(new Entry(name, type)));
+        return entries;
+    }
+
+    /** Receives one record: its name (the receiver's to keep) and its d_type. */
+    interface RecordSink {
+        void record(byte[] name, int type) throws NativeException;
+    }
+
+    /**
+     * Gives {@code sink} every record between position and limit, "." and ".." left out. The records are copied
+     * out in one go (into {@code scratch} when it is large enough) and scanned as an array: byte by byte through
+     * the buffer costs a call and a bounds check each, and a walk of /usr/lib reads a megabyte of names.
+     */
+    static void scan(ByteBuffer buffer, byte[] scratch, RecordSink sink) throws NativeException {
+        ByteBuffer buf = buffer.duplicate().order(ByteOrder.nativeOrder());
+        int start = buf.position();
+        int end = buf.limit() - start;
+        byte[] b = scratch != null && scratch.length >= end ? scratch : new byte[end];
+        buf.get(start, b, 0, end);
+        int at = 0;
         while (at < end) {
             if (end - at < OFFSET_NAME) {
-                throw NativeException.failure("getdents64", "truncated record at offset " + at);
+                throw NativeException.failure("getdents64", "truncated record at offset " + (start + at));
             }
-            int reclen = Short.toUnsignedInt(buf.getShort(at + OFFSET_RECLEN));
+            int reclen = Short.toUnsignedInt(buf.getShort(start + at + OFFSET_RECLEN));
             if (reclen <= OFFSET_NAME || reclen > end - at) {
-                throw NativeException.failure("getdents64", "bad d_reclen " + reclen + " at offset " + at);
+                throw NativeException.failure("getdents64", "bad d_reclen " + reclen + " at offset " + (start + at));
             }
-            int type = Byte.toUnsignedInt(buf.get(at + OFFSET_TYPE));
-            int n = 0;
-            while (n < reclen - OFFSET_NAME && buf.get(at + OFFSET_NAME + n) != 0) {
-                n++;
-            }
-            byte[] name = new byte[n];
-            buf.get(at + OFFSET_NAME, name);
-            if (!isDotOrDotDot(name)) {
-                entries.add(new Entry(name, type));
+            int type = b[at + OFFSET_TYPE] & 0xff;
+            int from = at + OFFSET_NAME;
+            int stop = from;
+            while (stop < at + reclen && b[stop] != 0) {
+                stop++;
             }
             at += reclen;
+            byte[] name = Arrays.copyOfRange(b, from, stop);
+            if (name.length > 0 && !isDotOrDotDot(name)) {
+                sink.record(name, type);
+            }
         }
-        return entries;
     }
 
     private static boolean isDotOrDotDot(byte[] name) {
