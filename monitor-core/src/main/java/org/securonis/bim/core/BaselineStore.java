@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads and writes the baseline JSON at {@code database_path}. Writes are atomic ({@link AtomicFiles}); a load
@@ -30,11 +28,20 @@ import java.util.Set;
 public final class BaselineStore {
 
     static final String FORMAT = "bim-baseline";
-    private static final Set<String> RECORD_FIELDS = Set.of("path", "type", "sha256", "size", "mode", "uid", "gid",
-            "inode", "device", "nlink", "mtime", "ctime", "target", "tier", "checked");
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /**
+     * A record's fields in the order written, one bit each in the parse; all but the last ("capability", which
+     * baselines recorded before capabilities were read lack) are required.
+     */
+    private static final List<String> RECORD_FIELDS = List.of("path", "type", "sha256", "size", "mode", "uid", "gid",
+            "inode", "device", "nlink", "mtime", "ctime", "target", "tier", "checked", "capability");
+    private static final int REQUIRED = (1 << (RECORD_FIELDS.size() - 1)) - 1;
+    private static final List<String> TOP_FIELDS = List.of("format", "version", "created", "updated", "files", "seal",
+            "signature");
+    /**
+     * Duplicate fields are refused by the parse itself (a bit per field): Jackson's own detection keeps a set of
+     * names for every object, 100,000 sets for a large baseline, which was a tenth of its load time.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final Path path;
     private final BaselineSeal seal;
@@ -158,8 +165,14 @@ public final class BaselineStore {
         Instant created = null;
         Instant updated = null;
         List<FileRecord> records = null;
+        int given = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
+            int known = TOP_FIELDS.indexOf(field); // an unknown one is refused below
+            if (known >= 0 && (given & 1 << known) != 0) {
+                throw invalid(p, "duplicate field \"" + field + "\"");
+            }
+            given |= known >= 0 ? 1 << known : 0;
             JsonToken t = p.nextToken();
             switch (field) {
                 case "format" -> format = t == JsonToken.VALUE_STRING ? p.getText() : "";
@@ -343,14 +356,14 @@ public final class BaselineStore {
 
     /** One record, read field by field from the stream (no tree per record: a baseline has 100,000 of them). */
     private FileRecord record(JsonParser p, int index) throws IOException, BaselineException {
-        // The record's name and place are made into text only for an error (they are 100,000 strings otherwise).
-        String name;
+        // The record's name and place are made into text only for an error (they are 100,000 strings otherwise),
+        // and so are the short fields (type, mode, tier): they are read from the parser's own characters.
         String path = null;
-        String type = null;
+        FileType type = null;
         String sha = null;
-        String mode = null;
+        int mode = -1;
         String target = null;
-        String tier = null;
+        Tier tier = null;
         Instant mtime = null;
         Instant ctime = null;
         Instant checked = null;
@@ -361,82 +374,148 @@ public final class BaselineStore {
         long device = -1;
         long nlink = -1;
         String capability = null;
-        int seen = 0;
+        int given = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken v = p.nextToken();
-            seen++;
+            int bit;
             switch (field) {
-                case "path" -> path = text(p, v, index, field, false);
-                case "type" -> type = text(p, v, index, field, false);
-                case "sha256" -> sha = text(p, v, index, field, true);
-                case "mode" -> mode = text(p, v, index, field, false);
-                case "target" -> target = text(p, v, index, field, true);
-                case "tier" -> tier = text(p, v, index, field, false);
-                case "mtime" -> mtime = time(p, v, index, field);
-                case "ctime" -> ctime = time(p, v, index, field);
-                case "checked" -> checked = time(p, v, index, field);
-                case "size" -> size = number(p, v, index, field, 0, Long.MAX_VALUE);
-                case "uid" -> uid = number(p, v, index, field, 0, 0xffffffffL);
-                case "gid" -> gid = number(p, v, index, field, 0, 0xffffffffL);
-                case "inode" -> inode = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
-                case "device" -> device = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
-                case "nlink" -> nlink = number(p, v, index, field, 0, Integer.MAX_VALUE);
+                case "path" -> {
+                    bit = 1;
+                    path = text(p, v, index, field, false);
+                }
+                case "type" -> {
+                    bit = 1 << 1;
+                    type = label(p, v, index, field, FileType.values(), FileType::label);
+                }
+                case "sha256" -> {
+                    bit = 1 << 2;
+                    sha = text(p, v, index, field, true);
+                }
+                case "size" -> {
+                    bit = 1 << 3;
+                    size = number(p, v, index, field, 0, Long.MAX_VALUE);
+                }
+                case "mode" -> {
+                    bit = 1 << 4;
+                    mode = mode(p, v, index);
+                }
+                case "uid" -> {
+                    bit = 1 << 5;
+                    uid = number(p, v, index, field, 0, 0xffffffffL);
+                }
+                case "gid" -> {
+                    bit = 1 << 6;
+                    gid = number(p, v, index, field, 0, 0xffffffffL);
+                }
+                case "inode" -> {
+                    bit = 1 << 7;
+                    inode = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
+                }
+                case "device" -> {
+                    bit = 1 << 8;
+                    device = number(p, v, index, field, Long.MIN_VALUE, Long.MAX_VALUE);
+                }
+                case "nlink" -> {
+                    bit = 1 << 9;
+                    nlink = number(p, v, index, field, 0, Integer.MAX_VALUE);
+                }
+                case "mtime" -> {
+                    bit = 1 << 10;
+                    mtime = time(p, v, index, field);
+                }
+                case "ctime" -> {
+                    bit = 1 << 11;
+                    ctime = time(p, v, index, field);
+                }
+                case "target" -> {
+                    bit = 1 << 12;
+                    target = text(p, v, index, field, true);
+                }
+                case "tier" -> {
+                    bit = 1 << 13;
+                    tier = label(p, v, index, field, Tier.values(), Tier::label);
+                }
+                case "checked" -> {
+                    bit = 1 << 14;
+                    checked = time(p, v, index, field);
+                }
                 case "capability" -> {
-                    // Optional: baselines recorded before capabilities were read have none of it.
-                    capability = text(p, v, index, field, true);
-                    seen--;
+                    bit = 1 << 15;
+                    // Almost always none: the one empty text, not one per record.
+                    capability = v == JsonToken.VALUE_STRING && p.getTextLength() == 0 ? ""
+                            : text(p, v, index, field, true);
                 }
                 default -> throw new BaselineException(where(p) + "files[" + index + "]: unknown field \"" + field
                         + "\"");
             }
-        }
-        String at = null;
-        if (seen != RECORD_FIELDS.size()) {
-            at = where(p);
-            name = "files[" + index + "]";
-            for (String f : RECORD_FIELDS) {
-                if (f.equals("path") && path == null || f.equals("type") && type == null
-                        || f.equals("mode") && mode == null || f.equals("tier") && tier == null
-                        || f.equals("mtime") && mtime == null || f.equals("ctime") && ctime == null
-                        || f.equals("checked") && checked == null || f.equals("size") && size < 0
-                        || f.equals("uid") && uid < 0 || f.equals("gid") && gid < 0 || f.equals("nlink") && nlink < 0) {
-                    throw new BaselineException(at + name + ": \"" + f + "\" is missing");
-                }
+            if ((given & bit) != 0) {
+                throw new BaselineException(where(p) + "files[" + index + "]: duplicate field \"" + field + "\"");
             }
-            throw new BaselineException(at + name + ": expected the fields " + RECORD_FIELDS);
+            given |= bit;
+        }
+        int missing = REQUIRED & ~given;
+        if (missing != 0) {
+            throw new BaselineException(where(p) + "files[" + index + "]: \""
+                    + RECORD_FIELDS.get(Integer.numberOfTrailingZeros(missing)) + "\" is missing");
         }
         try {
-            FileType ft = FileType.ofLabel(type);
-            if (ft == FileType.FILE && sha == null) {
+            if (type == FileType.FILE && sha == null) {
                 throw new BaselineException(where(p) + "files[" + index + "]: a regular file needs its \"sha256\"");
             }
-            int octal = octal(mode);
-            if (octal < 0) {
-                throw new BaselineException(where(p) + "files[" + index + "]: \"mode\" (" + mode
-                        + ") must be an octal string like \"0755\"");
-            }
-            return new FileRecord(path, ft, sha, size, octal, (int) uid, (int) gid, inode, device, (int) nlink, mtime,
-                    ctime, target, Tier.ofLabel(tier), checked, capability);
+            return new FileRecord(path, type, sha, size, mode, (int) uid, (int) gid, inode, device, (int) nlink, mtime,
+                    ctime, target, tier, checked, capability);
         } catch (IllegalArgumentException e) {
             throw new BaselineException(where(p) + "files[" + index + "]: " + e.getMessage());
         }
     }
 
-    /** The value of one to five octal digits, or -1. */
-    private static int octal(String s) {
-        if (s.isEmpty() || s.length() > 5) {
-            return -1;
+    /** The constant whose label is the string value, compared in the parser's characters. */
+    private <E> E label(JsonParser p, JsonToken v, int index, String field, E[] constants,
+            java.util.function.Function<E, String> labelOf) throws IOException, BaselineException {
+        if (v != JsonToken.VALUE_STRING) {
+            throw new BaselineException(where(p) + "files[" + index + "]: \"" + field + "\" must be a string");
         }
-        int v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '7') {
-                return -1;
+        char[] c = p.getTextCharacters();
+        int off = p.getTextOffset();
+        int len = p.getTextLength();
+        for (E e : constants) {
+            String label = labelOf.apply(e);
+            if (label.length() == len && same(label, c, off)) {
+                return e;
             }
-            v = v * 8 + (c - '0');
         }
-        return v;
+        throw new BaselineException(where(p) + "files[" + index + "]: " + field + " (" + p.getText()
+                + ") must be one of " + java.util.Arrays.stream(constants).map(labelOf).toList());
+    }
+
+    private static boolean same(String label, char[] c, int off) {
+        for (int i = 0; i < label.length(); i++) {
+            if (label.charAt(i) != c[off + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The mode: an octal string of one to five digits, read from the parser's characters. */
+    private int mode(JsonParser p, JsonToken v, int index) throws IOException, BaselineException {
+        if (v != JsonToken.VALUE_STRING) {
+            throw new BaselineException(where(p) + "files[" + index + "]: \"mode\" must be a string");
+        }
+        char[] c = p.getTextCharacters();
+        int off = p.getTextOffset();
+        int len = p.getTextLength();
+        int m = len == 0 || len > 5 ? -1 : 0;
+        for (int i = 0; i < len && m >= 0; i++) {
+            char d = c[off + i];
+            m = d < '0' || d > '7' ? -1 : m * 8 + (d - '0');
+        }
+        if (m < 0) {
+            throw new BaselineException(where(p) + "files[" + index + "]: \"mode\" (" + p.getText()
+                    + ") must be an octal string like \"0755\"");
+        }
+        return m;
     }
 
     private String text(JsonParser p, JsonToken v, int index, String field, boolean nullable)

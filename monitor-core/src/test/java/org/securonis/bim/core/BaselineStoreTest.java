@@ -102,7 +102,20 @@ class BaselineStoreTest {
         assertTrue(refusal(head + rec.replace("\"nlink\":1", "\"nlink\":1,\"extra\":1") + "]}")
                 .contains("unknown field \"extra\""));
         assertTrue(refusal(head + rec + "]}{}").contains("unexpected content after"));
-        assertTrue(refusal(head + rec + "]}".replace("}", ",\"files\":[]}")).contains("Duplicate field"));
+        assertTrue(refusal(head + rec + "]}".replace("}", ",\"files\":[]}")).contains("duplicate field \"files\""));
+        assertTrue(refusal(head + rec.replace("\"size\":1", "\"size\":1,\"size\":2") + "]}")
+                .contains("files[0]: duplicate field \"size\""));
+        assertTrue(refusal(head + rec.replace("\"target\":null", "\"target\":null,\"target\":\"/x\"") + "]}")
+                .contains("files[0]: duplicate field \"target\""));
+        assertTrue(refusal(head + rec.replace("\"uid\":0,", "") + "]}").contains("files[0]: \"uid\" is missing"));
+        assertTrue(refusal(head + rec.replace("\"target\":null,", "") + "]}")
+                .contains("files[0]: \"target\" is missing"));
+        assertTrue(refusal(head + rec.replace("\"type\":\"file\"", "\"type\":\"blob\"") + "]}").contains("type (blob)"));
+        assertTrue(refusal(head + rec.replace("\"type\":\"file\"", "\"type\":\"fil\"") + "]}").contains("type (fil)"));
+        assertTrue(refusal(head + rec.replace("\"mode\":\"0755\"", "\"mode\":755") + "]}")
+                .contains("\"mode\" must be a string"));
+        assertTrue(refusal(head + rec.replace("0755", "") + "]}").contains("octal"));
+        assertTrue(refusal(head + rec.replace("0755", "007777") + "]}").contains("octal"));
         assertTrue(refusal("[".repeat(5000)).contains(db.toString()));
         assertTrue(refusal("").contains(db.toString()));
     }

@@ -19,9 +19,11 @@ final class CheckCommand {
         // The baseline is parsed on a thread of its own while this one walks the set and the sweep's workers hash
         // what it finds: none of them needs the others until the comparison. Files the daemon restored itself have a new
         // inode: a runtime fact it keeps in state.json, not a change.
-        java.util.concurrent.FutureTask<Baseline> baseline = new java.util.concurrent.FutureTask<>(() ->
-                new org.securonis.bim.core.RuntimeFacts(new DaemonState(inv.config.monitor().stateDir()).restored())
-                        .applyTo(inv.loadBaseline()));
+        java.util.concurrent.FutureTask<Baseline> baseline = new java.util.concurrent.FutureTask<>(() -> {
+            Baseline b = inv.loadBaseline(); // first: the sweep waits for it, not for the state's JSON mapper
+            return new org.securonis.bim.core.RuntimeFacts(new DaemonState(inv.config.monitor().stateDir())
+                    .restored()).applyTo(b);
+        });
         Thread parser = new Thread(baseline, "bim-baseline");
         parser.setDaemon(true);
         parser.start();
