@@ -12,7 +12,32 @@ public final class Main {
     public static void main(String[] argv) {
         // The daemon stops logging itself, last, after its orderly stop; log4j's own hook would stop it first.
         System.setProperty("log4j2.shutdownHookEnabled", "false");
+        prepare(argv);
         System.exit(run(argv, System.out, System.err, Clock.systemUTC(), ProgressLine.stderrIsTerminal()));
+    }
+
+    /**
+     * For a command that hashes files, binds the native file calls on a thread of its own while this one reads the
+     * configuration: jnr-ffi generates their classes and stubs in about a tenth of a second, time every such command
+     * otherwise waits for before its walk can start. A line that does not parse is left to {@link #run}.
+     */
+    private static void prepare(String[] argv) {
+        String command;
+        try {
+            command = CommandLine.parse(argv).command();
+        } catch (UsageException | RuntimeException e) {
+            return;
+        }
+        switch (command) {
+            case "init", "check", "update", "daemon" -> {
+                Thread t = new Thread(NativeOpener::best, "bim-prepare");
+                t.setDaemon(true);
+                t.start();
+            }
+            default -> {
+                // Nothing to prepare: the command hashes nothing.
+            }
+        }
     }
 
     /** Runs one command and returns its exit code; prints a message, never a stack trace, on failure. */

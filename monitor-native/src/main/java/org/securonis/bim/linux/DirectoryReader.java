@@ -58,7 +58,7 @@ public final class DirectoryReader {
         ByteBuffer st = STAT.get();
         byte[] cName = java.util.Arrays.copyOf(name, name.length + 1);
         while (true) {
-            if (LibC.FUNCTIONS.statx(dir.number(), cName, Flags.AT_SYMLINK_NOFOLLOW, STATX_TYPE, st) == 0) {
+            if (LibC.files().statx(dir.number(), cName, Flags.AT_SYMLINK_NOFOLLOW, STATX_TYPE, st) == 0) {
                 return (st.getShort(28) & 0170000) == S_IFDIR;
             }
             int errno = LibC.RUNTIME.getLastError();

@@ -92,13 +92,13 @@ public final class InodeWatcher implements AutoCloseable {
         int fd;
         try {
             fd = PathHandle.retry("fanotify_init", new byte[0],
-                    () -> LibC.FUNCTIONS.fanotify_init(base | FAN_REPORT_DFID_NAME, eventFlags));
+                    () -> LibC.events().fanotify_init(base | FAN_REPORT_DFID_NAME, eventFlags));
         } catch (NativeException e) {
             if (e.errno() != Errno.EINVAL.number()) {
                 throw e;
             }
             // Before Linux 5.9: the inode alone, not the name it was changed through.
-            fd = PathHandle.retry("fanotify_init", new byte[0], () -> LibC.FUNCTIONS.fanotify_init(base, eventFlags));
+            fd = PathHandle.retry("fanotify_init", new byte[0], () -> LibC.events().fanotify_init(base, eventFlags));
         }
         InodeWatcher w = new InodeWatcher(new NativeFd("fanotify", fd));
         ByteBuffer buf = ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.nativeOrder());
@@ -117,7 +117,7 @@ public final class InodeWatcher implements AutoCloseable {
      */
     public void mark(byte[] path) throws NativeException {
         byte[] cPath = Arrays.copyOf(path, path.length + 1);
-        PathHandle.retry("fanotify_mark", path, () -> LibC.FUNCTIONS.fanotify_mark(fanotify.number(),
+        PathHandle.retry("fanotify_mark", path, () -> LibC.events().fanotify_mark(fanotify.number(),
                 FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_MODIFY | FAN_ATTRIB | FAN_CLOSE_WRITE, AT_FDCWD, cPath));
     }
 
@@ -138,12 +138,12 @@ public final class InodeWatcher implements AutoCloseable {
         h.putInt(0, MAX_HANDLE_SZ);
         int[] mountId = new int[1];
         PathHandle.retry("name_to_handle_at", path,
-                () -> LibC.FUNCTIONS.name_to_handle_at(AT_FDCWD, cPath, h, mountId, 0));
+                () -> LibC.events().name_to_handle_at(AT_FDCWD, cPath, h, mountId, 0));
         byte[] fsid = fsids == null ? null : fsids.get(mountId[0]);
         if (fsid == null) {
             ByteBuffer fs = STATFS.get();
             fs.clear();
-            PathHandle.retry("statfs", path, () -> LibC.FUNCTIONS.statfs(cPath, fs));
+            PathHandle.retry("statfs", path, () -> LibC.events().statfs(cPath, fs));
             fsid = new byte[8];
             // f_fsid: two ints at offset 56 of struct statfs on every 64-bit Linux ABI.
             for (int i = 0; i < 8; i++) {

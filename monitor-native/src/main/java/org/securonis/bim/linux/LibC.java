@@ -17,41 +17,49 @@ import jnr.ffi.types.u_int32_t;
  * The C library functions this module calls, with their exact C types, bound once through
  * jnr-ffi (on first use, from any thread) with errno saved per thread after every call.
  *
- * <p>jnr-ffi implements {@link Functions} in a class of its own class loader, which the JVM lets
- * do so only for a public interface; nesting it in this package-private class keeps it out of
- * the module's API all the same.
+ * <p>jnr-ffi implements {@link Files} and {@link Events} in classes of its own class loader, which
+ * the JVM lets do so only for public interfaces; nesting them in this package-private class keeps
+ * them out of the module's API all the same.
  *
  * <p>Paths are passed as NUL-terminated {@code byte[]} so that names which are not valid UTF-8
  * reach the kernel unchanged; jnr's String conversion would re-encode them.
  */
 final class LibC {
-    /** The loaded library, shared by all threads. */
-    static final Functions FUNCTIONS = LibraryLoader.create(Functions.class)
-            .load(Platform.getNativePlatform().getStandardCLibraryName());
-    /** The runtime whose per-thread saved errno the wrappers read. */
-    static final Runtime RUNTIME = Runtime.getRuntime(FUNCTIONS);
+    /**
+     * The runtime whose per-thread saved errno the wrappers read: jnr's one native runtime, which every library
+     * bound here shares.
+     */
+    static final Runtime RUNTIME = Runtime.getSystemRuntime();
 
     private LibC() {
     }
 
-    /** The bound functions; each is one C call. */
-    public interface Functions {
-        /** {@code int inotify_init1(int flags)}. */
-        @SaveError
-        int inotify_init1(int flags);
+    /** The file calls, bound on first use. */
+    static Files files() {
+        return BoundFiles.FUNCTIONS;
+    }
 
-        /** {@code int inotify_add_watch(int fd, const char *pathname, uint32_t mask)}. */
-        @SaveError
-        int inotify_add_watch(int fd, @In byte[] pathname, @u_int32_t int mask);
+    /** The calls of event sources and notifications, bound on first use. */
+    static Events events() {
+        return BoundEvents.FUNCTIONS;
+    }
 
-        /** {@code int inotify_rm_watch(int fd, int wd)}. */
-        @SaveError
-        int inotify_rm_watch(int fd, int wd);
+    // Each set is bound by its own holder class: jnr-ffi generates a class and a native stub for every function of
+    // an interface when it binds it, about a tenth of a one-shot command's start; a check makes file calls only.
+    private static final class BoundFiles {
+        static final Files FUNCTIONS = bind(Files.class);
+    }
 
-        /** {@code int eventfd(unsigned int initval, int flags)}. */
-        @SaveError
-        int eventfd(@u_int32_t int initval, int flags);
+    private static final class BoundEvents {
+        static final Events FUNCTIONS = bind(Events.class);
+    }
 
+    private static <T> T bind(Class<T> functions) {
+        return LibraryLoader.create(functions).load(Platform.getNativePlatform().getStandardCLibraryName());
+    }
+
+    /** The file calls: all that a check, an init or the walk of the monitored set makes; each is one C call. */
+    public interface Files {
         /** {@code int open(const char *pathname, int flags)}; never called with O_CREAT, so no mode. */
         @SaveError
         int open(@In byte[] pathname, int flags);
@@ -89,6 +97,42 @@ final class LibC {
          */
         @SaveError
         @ssize_t long read(int fd, @Pinned @Out byte[] buf, @size_t long count);
+
+        /** {@code ssize_t getxattr(const char *path, const char *name, void *value, size_t size)}. */
+        @SaveError
+        @ssize_t long getxattr(@In byte[] path, @In byte[] name, @Out ByteBuffer value, @size_t long size);
+
+        /** {@code ssize_t fgetxattr(int fd, const char *name, void *value, size_t size)}. */
+        @SaveError
+        @ssize_t long fgetxattr(int fd, @In byte[] name, @Out ByteBuffer value, @size_t long size);
+
+        /** {@code int fchmod(int fd, mode_t mode)}. */
+        @SaveError
+        int fchmod(int fd, int mode);
+
+        /** {@code int close(int fd)}. */
+        @SaveError
+        int close(int fd);
+
+    }
+
+    /** The calls of the daemon's event sources (inotify, fanotify, eventfd, poll) and of its notifications. */
+    public interface Events {
+        /** {@code int inotify_init1(int flags)}. */
+        @SaveError
+        int inotify_init1(int flags);
+
+        /** {@code int inotify_add_watch(int fd, const char *pathname, uint32_t mask)}. */
+        @SaveError
+        int inotify_add_watch(int fd, @In byte[] pathname, @u_int32_t int mask);
+
+        /** {@code int inotify_rm_watch(int fd, int wd)}. */
+        @SaveError
+        int inotify_rm_watch(int fd, int wd);
+
+        /** {@code int eventfd(unsigned int initval, int flags)}. */
+        @SaveError
+        int eventfd(@u_int32_t int initval, int flags);
 
         /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
         @SaveError
@@ -132,21 +176,5 @@ final class LibC {
         /** {@code int statfs(const char *path, struct statfs *buf)}. */
         @SaveError
         int statfs(@In byte[] path, @Out ByteBuffer buf);
-
-        /** {@code ssize_t getxattr(const char *path, const char *name, void *value, size_t size)}. */
-        @SaveError
-        @ssize_t long getxattr(@In byte[] path, @In byte[] name, @Out ByteBuffer value, @size_t long size);
-
-        /** {@code ssize_t fgetxattr(int fd, const char *name, void *value, size_t size)}. */
-        @SaveError
-        @ssize_t long fgetxattr(int fd, @In byte[] name, @Out ByteBuffer value, @size_t long size);
-
-        /** {@code int fchmod(int fd, mode_t mode)}. */
-        @SaveError
-        int fchmod(int fd, int mode);
-
-        /** {@code int close(int fd)}. */
-        @SaveError
-        int close(int fd);
     }
 }

@@ -21,7 +21,7 @@ public final class MountWatcher implements AutoCloseable {
         byte[] path = "/proc/self/mountinfo".getBytes(StandardCharsets.US_ASCII);
         byte[] cPath = java.util.Arrays.copyOf(path, path.length + 1);
         int fd = PathHandle.retry("open", path,
-                () -> LibC.FUNCTIONS.open(cPath, Flags.O_RDONLY | Flags.O_CLOEXEC));
+                () -> LibC.files().open(cPath, Flags.O_RDONLY | Flags.O_CLOEXEC));
         // The kernel notes that a poll saw the change: the next one blocks until another.
         return new MountWatcher(PollingReader.start(new NativeFd("mountinfo", fd), Flags.POLLPRI, onChange::run,
                 message -> { }, "bim-mounts"));

@@ -65,12 +65,12 @@ public final class PathHandle implements AutoCloseable {
         byte[] cPath = Arrays.copyOf(path, path.length + 1);
         int flags = Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
         if (!noSymlinks) {
-            return new PathHandle(retry("open", path, () -> LibC.FUNCTIONS.open(cPath, flags)), path);
+            return new PathHandle(retry("open", path, () -> LibC.files().open(cPath, flags)), path);
         }
         if (openat2()) {
             byte[] how = openHow(flags, RESOLVE_NO_SYMLINKS);
             for (int tries = 1; ; tries++) {
-                long fd = LibC.FUNCTIONS.syscall(OPENAT2, AT_FDCWD, cPath, how, how.length);
+                long fd = LibC.files().syscall(OPENAT2, AT_FDCWD, cPath, how, how.length);
                 if (fd >= 0) {
                     return new PathHandle((int) fd, path);
                 }
@@ -97,10 +97,10 @@ public final class PathHandle implements AutoCloseable {
             long fd;
             int tries = 0;
             do {
-                fd = LibC.FUNCTIONS.syscall(OPENAT2, AT_FDCWD, new byte[] {'/', 0}, how, how.length);
+                fd = LibC.files().syscall(OPENAT2, AT_FDCWD, new byte[] {'/', 0}, how, how.length);
             } while (fd < 0 && lastError() == Errno.EINTR.number() && ++tries < MAX_RETRIES);
             if (fd >= 0) {
-                LibC.FUNCTIONS.close((int) fd);
+                LibC.files().close((int) fd);
             }
             known = fd >= 0;
             openat2 = known;
@@ -120,7 +120,7 @@ public final class PathHandle implements AutoCloseable {
         if (path.length == 0 || path[0] != '/') {
             throw NativeException.of("open", display(path), Errno.EINVAL.number());
         }
-        int dir = retry("open", path, () -> LibC.FUNCTIONS.open(new byte[] {'/', 0}, flags | Flags.O_DIRECTORY));
+        int dir = retry("open", path, () -> LibC.files().open(new byte[] {'/', 0}, flags | Flags.O_DIRECTORY));
         int start = 1;
         try {
             while (true) {
@@ -142,7 +142,7 @@ public final class PathHandle implements AutoCloseable {
                     throw NativeException.of("open", display(path), Errno.EINVAL.number()); // paths come normalized
                 }
                 int parent = dir;
-                int next = retry("openat", path, () -> LibC.FUNCTIONS.openat(parent, name, flags));
+                int next = retry("openat", path, () -> LibC.files().openat(parent, name, flags));
                 dir = next; // before the close, so that a failed close neither leaks next nor closes parent twice
                 Syscalls.close(parent, "O_PATH");
                 boolean more = false;
@@ -188,7 +188,7 @@ public final class PathHandle implements AutoCloseable {
         byte[] cPath = Arrays.copyOf(path, path.length + 1);
         ByteBuffer st = STATX.get();
         st.clear();
-        retry("statx", path, () -> LibC.FUNCTIONS.statx(AT_FDCWD, cPath, Flags.AT_SYMLINK_NOFOLLOW,
+        retry("statx", path, () -> LibC.files().statx(AT_FDCWD, cPath, Flags.AT_SYMLINK_NOFOLLOW,
                 Flags.STATX_BASIC_STATS, st));
         return decode(st);
     }
@@ -203,7 +203,7 @@ public final class PathHandle implements AutoCloseable {
     public byte[] readLink() throws NativeException {
         ByteBuffer buf = LINK.get();
         buf.clear();
-        int n = retry("readlinkat", path, () -> LibC.FUNCTIONS.readlinkat(fd(), EMPTY, buf, buf.capacity()));
+        int n = retry("readlinkat", path, () -> LibC.files().readlinkat(fd(), EMPTY, buf, buf.capacity()));
         if (n >= buf.capacity()) {
             throw NativeException.of("readlinkat", display(path), Errno.ENAMETOOLONG.number());
         }
@@ -221,7 +221,7 @@ public final class PathHandle implements AutoCloseable {
      */
     public byte[] capability() {
         byte[] self = ("/proc/self/fd/" + fd() + "\0").getBytes(StandardCharsets.US_ASCII);
-        return readCapability(buf -> LibC.FUNCTIONS.getxattr(self, CAPABILITY, buf, buf.capacity()));
+        return readCapability(buf -> LibC.files().getxattr(self, CAPABILITY, buf, buf.capacity()));
     }
 
     /**
@@ -276,7 +276,7 @@ public final class PathHandle implements AutoCloseable {
     static ByteBuffer statx(int fd, byte[] path) throws NativeException {
         ByteBuffer st = STATX.get();
         st.clear();
-        retry("statx", path, () -> LibC.FUNCTIONS.statx(fd, EMPTY, Flags.AT_EMPTY_PATH, Flags.STATX_BASIC_STATS, st));
+        retry("statx", path, () -> LibC.files().statx(fd, EMPTY, Flags.AT_EMPTY_PATH, Flags.STATX_BASIC_STATS, st));
         return st;
     }
 

@@ -124,7 +124,7 @@ public final class RegularFile implements ReadableByteChannel {
 
     private static int tryOpen(byte[] cPath, int flags) {
         while (true) {
-            int fd = LibC.FUNCTIONS.open(cPath, flags);
+            int fd = LibC.files().open(cPath, flags);
             if (fd >= 0 || lastError() != Errno.EINTR.number()) {
                 return fd;
             }
@@ -171,7 +171,7 @@ public final class RegularFile implements ReadableByteChannel {
             // A heap buffer read from its start (the hashing loop's): into the array itself, pinned for the call.
             byte[] a = dst.array();
             while (true) {
-                long n = LibC.FUNCTIONS.read(fd.number(), a, dst.remaining());
+                long n = LibC.files().read(fd.number(), a, dst.remaining());
                 if (n > 0) {
                     dst.position((int) n);
                     return (int) n;
@@ -200,7 +200,7 @@ public final class RegularFile implements ReadableByteChannel {
         // the hashing loop, which always reads from position 0).
         ByteBuffer at = dst.position() == 0 ? dst : dst.slice();
         while (true) {
-            long n = LibC.FUNCTIONS.read(fd.number(), at, at.remaining());
+            long n = LibC.files().read(fd.number(), at, at.remaining());
             if (n > 0) {
                 dst.position(dst.position() + (int) n);
                 return (int) n;
@@ -223,7 +223,7 @@ public final class RegularFile implements ReadableByteChannel {
             throw new IllegalStateException("capability of a closed file");
         }
         int n = fd.number();
-        return PathHandle.readCapability(buf -> LibC.FUNCTIONS.fgetxattr(n, PathHandle.CAPABILITY, buf, buf.capacity()));
+        return PathHandle.readCapability(buf -> LibC.files().fgetxattr(n, PathHandle.CAPABILITY, buf, buf.capacity()));
     }
 
     /** Sets the permission bits of the file opened ({@code fchmod}): never of another file now at its path. */
@@ -232,7 +232,7 @@ public final class RegularFile implements ReadableByteChannel {
             throw new ClosedChannelException();
         }
         PathHandle.retry("fchmod", ("fd " + fd.number()).getBytes(StandardCharsets.US_ASCII),
-                () -> LibC.FUNCTIONS.fchmod(fd.number(), mode));
+                () -> LibC.files().fchmod(fd.number(), mode));
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.Arrays;
  * {@link NativeException} naming the call, the path and the errno; callable from any thread.
  */
 final class Syscalls {
-    private static final LibC.Functions LIBC = LibC.FUNCTIONS;
     // From sys/socket.h (asm-generic values); only the socket wrappers below use them.
     private static final int SOCK_DGRAM = 2;
     private static final int SOCK_CLOEXEC = Flags.O_CLOEXEC;
@@ -21,7 +20,7 @@ final class Syscalls {
     /** A new non-blocking, close-on-exec inotify instance; the caller closes it. */
     static NativeFd inotifyInit() throws NativeException {
         while (true) {
-            int fd = LIBC.inotify_init1(Flags.IN_NONBLOCK | Flags.IN_CLOEXEC);
+            int fd = LibC.events().inotify_init1(Flags.IN_NONBLOCK | Flags.IN_CLOEXEC);
             if (fd >= 0) {
                 return new NativeFd("inotify", fd);
             }
@@ -32,7 +31,7 @@ final class Syscalls {
     /** A new non-blocking, close-on-exec eventfd with counter 0; the caller closes it. */
     static NativeFd eventfd() throws NativeException {
         while (true) {
-            int fd = LIBC.eventfd(0, Flags.EFD_NONBLOCK | Flags.EFD_CLOEXEC);
+            int fd = LibC.events().eventfd(0, Flags.EFD_NONBLOCK | Flags.EFD_CLOEXEC);
             if (fd >= 0) {
                 return new NativeFd("eventfd", fd);
             }
@@ -44,7 +43,7 @@ final class Syscalls {
     static int addWatch(NativeFd inotify, byte[] path, int mask) throws NativeException {
         byte[] cPath = cString(path);
         while (true) {
-            int wd = LIBC.inotify_add_watch(inotify.number(), cPath, mask);
+            int wd = LibC.events().inotify_add_watch(inotify.number(), cPath, mask);
             if (wd >= 0) {
                 return wd;
             }
@@ -55,7 +54,7 @@ final class Syscalls {
     /** Removes a watch; returns false when the kernel had already dropped it (EINVAL). */
     static boolean rmWatch(NativeFd inotify, int wd) throws NativeException {
         while (true) {
-            if (LIBC.inotify_rm_watch(inotify.number(), wd) == 0) {
+            if (LibC.events().inotify_rm_watch(inotify.number(), wd) == 0) {
                 return true;
             }
             // A watch whose directory was just deleted is gone before we hear about it.
@@ -69,7 +68,7 @@ final class Syscalls {
     /** Reads into {@code buf} from position 0 and returns the byte count, or -1 when nothing is ready. */
     static int read(NativeFd fd, ByteBuffer buf) throws NativeException {
         while (true) {
-            long n = LIBC.read(fd.number(), buf, buf.capacity());
+            long n = LibC.files().read(fd.number(), buf, buf.capacity());
             if (n >= 0) {
                 return (int) n;
             }
@@ -83,7 +82,7 @@ final class Syscalls {
     /** Writes all of {@code data} (an eventfd increment); a saturated eventfd (EAGAIN) is already signalled. */
     static void write(NativeFd fd, byte[] data) throws NativeException {
         while (true) {
-            long n = LIBC.write(fd.number(), data, data.length);
+            long n = LibC.events().write(fd.number(), data, data.length);
             if (n == data.length) {
                 return;
             }
@@ -100,7 +99,7 @@ final class Syscalls {
     /** Waits on {@code nfds} pollfd records in {@code fds} ({@code -1} = forever) and returns how many are ready. */
     static int poll(ByteBuffer fds, int nfds, int timeoutMillis) throws NativeException {
         while (true) {
-            int n = LIBC.poll(fds, nfds, timeoutMillis);
+            int n = LibC.events().poll(fds, nfds, timeoutMillis);
             if (n >= 0) {
                 return n;
             }
@@ -112,7 +111,7 @@ final class Syscalls {
     static NativeFd openDirectory(byte[] path) throws NativeException {
         byte[] cPath = cString(path);
         while (true) {
-            int fd = LIBC.open(cPath, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC);
+            int fd = LibC.files().open(cPath, Flags.O_RDONLY | Flags.O_DIRECTORY | Flags.O_NOFOLLOW | Flags.O_CLOEXEC);
             if (fd >= 0) {
                 return new NativeFd("directory", fd);
             }
@@ -123,7 +122,7 @@ final class Syscalls {
     /** Reads the next directory records into {@code buf} from position 0; returns 0 at the end. */
     static int getdents(NativeFd dir, ByteBuffer buf, byte[] path) throws NativeException {
         while (true) {
-            long n = LIBC.getdents64(dir.number(), buf, buf.capacity());
+            long n = LibC.files().getdents64(dir.number(), buf, buf.capacity());
             if (n >= 0) {
                 return (int) n;
             }
@@ -134,7 +133,7 @@ final class Syscalls {
     /** A new unbound, close-on-exec AF_UNIX datagram socket (blocking, as sd_notify's); the caller closes it. */
     static NativeFd unixDatagramSocket() throws NativeException {
         while (true) {
-            int fd = LIBC.socket(UnixAddress.AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            int fd = LibC.events().socket(UnixAddress.AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             if (fd >= 0) {
                 return new NativeFd("unix datagram socket", fd);
             }
@@ -149,7 +148,7 @@ final class Syscalls {
     static void sendto(NativeFd socket, byte[] datagram, UnixAddress to) throws NativeException {
         byte[] sockaddr = to.sockaddr();
         while (true) {
-            long n = LIBC.sendto(socket.number(), datagram, datagram.length, MSG_NOSIGNAL, sockaddr, sockaddr.length);
+            long n = LibC.events().sendto(socket.number(), datagram, datagram.length, MSG_NOSIGNAL, sockaddr, sockaddr.length);
             if (n == datagram.length) {
                 return;
             }
@@ -165,7 +164,7 @@ final class Syscalls {
 
     /** Closes a raw descriptor; EINTR is not retried because Linux has released the number already. */
     static void close(int fd, String what) throws NativeException {
-        if (LIBC.close(fd) != 0) {
+        if (LibC.files().close(fd) != 0) {
             int errno = lastError();
             if (errno != Errno.EINTR.number()) {
                 throw NativeException.of("close", what + " fd " + fd, errno);
