@@ -55,8 +55,16 @@ final class LibC {
     }
 
     private static <T> T bind(Class<T> functions) {
+        // jnr-ffi's machine-code stubs (jnr.x86asm) save nothing measurable on calls that are system calls (a statx
+        // costs the same 1.0-1.1 us either way), but loading and running their generator costs each command 25 ms
+        // and 0.05 CPU-seconds at start: its classes are Java 5's, which the class-data archive cannot hold.
+        if (System.getProperty(X86_STUBS) == null) {
+            System.setProperty(X86_STUBS, "false");
+        }
         return LibraryLoader.create(functions).load(Platform.getNativePlatform().getStandardCLibraryName());
     }
+
+    private static final String X86_STUBS = "jnr.ffi.x86asm.enabled";
 
     /** The file calls: all that a check, an init or the walk of the monitored set makes; each is one C call. */
     public interface Files {

@@ -93,11 +93,12 @@ public final class RegularFile implements ReadableByteChannel {
     // Reopens what pathFd refers to (not what the path names now) for reading; without /proc, the path itself
     // (O_NONBLOCK, O_NOCTTY: a FIFO or terminal swapped in cannot block us) checked against pathFd's identity.
     private static int reopen(int pathFd, byte[] path, long ino, long dev) throws IOException {
-        byte[] self = ("/proc/self/fd/" + pathFd + "\0").getBytes(StandardCharsets.US_ASCII);
         int flags = Flags.O_RDONLY | Flags.O_NOCTTY | Flags.O_NONBLOCK | Flags.O_CLOEXEC;
-        int fd = tryOpen(self, flags | Flags.O_NOATIME);
+        int fds = ProcFds.DIR;
+        byte[] self = fds >= 0 ? decimal(pathFd) : ("/proc/self/fd/" + pathFd + "\0").getBytes(StandardCharsets.US_ASCII);
+        int fd = tryOpen(fds, self, flags | Flags.O_NOATIME);
         if (fd < 0 && lastError() == Errno.EPERM.number()) {
-            fd = tryOpen(self, flags);
+            fd = tryOpen(fds, self, flags);
         }
         if (fd >= 0) {
             return fd;
@@ -123,12 +124,40 @@ public final class RegularFile implements ReadableByteChannel {
     }
 
     private static int tryOpen(byte[] cPath, int flags) {
+        return tryOpen(-1, cPath, flags);
+    }
+
+    // Relative to dirFd when it is one (>= 0), else cPath as it is.
+    private static int tryOpen(int dirFd, byte[] cPath, int flags) {
         while (true) {
-            int fd = LibC.files().open(cPath, flags);
+            int fd = dirFd >= 0 ? LibC.files().openat(dirFd, cPath, flags) : LibC.files().open(cPath, flags);
             if (fd >= 0 || lastError() != Errno.EINTR.number()) {
                 return fd;
             }
         }
+    }
+
+    /**
+     * This process's descriptor directory, /proc/self/fd, held open (O_PATH) from first use: a reopen is then the
+     * lookup of one number in it, not a walk through "/proc", "self" and "fd" for every file hashed (a tenth of a
+     * check's path lookups). -1 where /proc is not mounted: each reopen then tries the whole path.
+     */
+    private static final class ProcFds {
+        static final int DIR = tryOpen("/proc/self/fd\0".getBytes(StandardCharsets.US_ASCII),
+                Flags.O_PATH | Flags.O_DIRECTORY | Flags.O_CLOEXEC);
+    }
+
+    /** The NUL-terminated decimal digits of {@code n} (not negative). */
+    static byte[] decimal(int n) {
+        int digits = 1;
+        for (int v = n; v >= 10; v /= 10) {
+            digits++;
+        }
+        byte[] out = new byte[digits + 1];
+        for (int i = digits - 1, v = n; i >= 0; i--, v /= 10) {
+            out[i] = (byte) ('0' + v % 10);
+        }
+        return out;
     }
 
     private static String typeOf(int mode) {

@@ -34,6 +34,13 @@ class RegularFileTest extends OnTmpfs {
     }
 
     @Test
+    void decimal_isTheNumbersDigitsNulTerminated() {
+        for (int n : new int[] {0, 7, 9, 10, 99, 100, 1023, 1234567, Integer.MAX_VALUE}) {
+            assertArrayEquals((n + "\0").getBytes(StandardCharsets.US_ASCII), RegularFile.decimal(n), "" + n);
+        }
+    }
+
+    @Test
     void readsARegularFile_andSaysWhatItOpened_asStatDoes() throws Exception {
         Path p = tmpfs.root().resolve("plain");
         byte[] content = new byte[3 * 4096 + 17];
