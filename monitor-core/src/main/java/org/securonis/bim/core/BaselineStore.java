@@ -35,6 +35,8 @@ public final class BaselineStore {
     private static final List<String> RECORD_FIELDS = List.of("path", "type", "sha256", "size", "mode", "uid", "gid",
             "inode", "device", "nlink", "mtime", "ctime", "target", "tier", "checked", "capability");
     private static final int REQUIRED = (1 << (RECORD_FIELDS.size() - 1)) - 1;
+    private static final FileType[] FILE_TYPES = FileType.values(); // values() copies its array at every call
+    private static final Tier[] TIERS = Tier.values();
     private static final List<String> TOP_FIELDS = List.of("format", "version", "created", "updated", "files", "seal",
             "signature");
     /**
@@ -386,7 +388,7 @@ public final class BaselineStore {
                 }
                 case "type" -> {
                     bit = 1 << 1;
-                    type = label(p, v, index, field, FileType.values(), FileType::label);
+                    type = label(p, v, index, field, FILE_TYPES, FileType::label);
                 }
                 case "sha256" -> {
                     bit = 1 << 2;
@@ -434,7 +436,7 @@ public final class BaselineStore {
                 }
                 case "tier" -> {
                     bit = 1 << 13;
-                    tier = label(p, v, index, field, Tier.values(), Tier::label);
+                    tier = label(p, v, index, field, TIERS, Tier::label);
                 }
                 case "checked" -> {
                     bit = 1 << 14;

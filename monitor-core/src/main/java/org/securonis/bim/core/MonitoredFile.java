@@ -24,7 +24,9 @@ public final class MonitoredFile {
     private final FileSystem fs;
     private String sourceName; // Names' text of the source; made from the path when not given
     private Path source; // made from the name when first asked for
-    private byte[] sourceBytes; // made from the name when first asked for
+    // The name's bytes and a NUL, made when first asked for; volatile, as an array's elements are not safely
+    // published by a plain write (a thread that makes its own meanwhile makes an equal one).
+    private volatile byte[] sourceCString;
 
     private MonitoredFile(String path, Path source, FileSystem fs, String sourceName, Tier tier, boolean resolved) {
         this.path = Objects.requireNonNull(path, "path");
@@ -76,14 +78,24 @@ public final class MonitoredFile {
         return n;
     }
 
-    /** The source's bytes, as the kernel takes them ({@link Names#toBytes} of {@link #sourceName()}), made once. */
+    /** The source's bytes, as the kernel takes them ({@link Names#toBytes} of {@link #sourceName()}): a copy. */
     public byte[] sourceBytes() {
-        byte[] b = sourceBytes;
-        if (b == null) {
-            b = Names.toBytes(sourceName());
-            sourceBytes = b;
+        byte[] c = sourceCString();
+        return java.util.Arrays.copyOf(c, c.length - 1);
+    }
+
+    /**
+     * The source's bytes followed by a NUL, as system calls take a path: made once and shared (the native opener
+     * passes it to every call it makes for this file), so the caller must not change it.
+     */
+    public byte[] sourceCString() {
+        byte[] c = sourceCString;
+        if (c == null) {
+            byte[] b = Names.toBytes(sourceName());
+            c = java.util.Arrays.copyOf(b, b.length + 1);
+            sourceCString = c;
         }
-        return b.clone();
+        return c;
     }
 
     /** The file system the source is on. */

@@ -39,5 +39,8 @@ class MonitoredFileTest {
                 f.sourceBytes(), "the kernel's bytes, the escaped one as itself");
         f.sourceBytes()[0] = 'x';
         assertEquals('/', f.sourceBytes()[0], "a copy each time: the file's own stay as they are");
+        assertArrayEquals(new byte[] {'/', 'u', 's', 'r', '/', 'b', 'i', 'n', '/', 'a', (byte) 0xff, 'b', 0},
+                f.sourceCString(), "the same bytes and a NUL, as system calls take a path");
+        assertSame(f.sourceCString(), f.sourceCString(), "made once and shared");
     }
 }

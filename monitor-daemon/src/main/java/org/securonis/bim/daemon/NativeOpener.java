@@ -58,7 +58,7 @@ final class NativeOpener implements FileOpener {
             return FileOpener.jdkLookup(this, source, noLinks);
         }
         String name = Names.of(source);
-        return lookup(name, Names.toBytes(name), noLinks);
+        return lookup(name, terminated(name), noLinks);
     }
 
     @Override
@@ -66,20 +66,21 @@ final class NativeOpener implements FileOpener {
         if (file.fileSystem() != FileSystems.getDefault()) {
             return FileOpener.jdkLookup(this, file.source(), file.resolved());
         }
-        return lookup(file.sourceName(), file.sourceBytes(), file.resolved());
+        return lookup(file.sourceName(), file.sourceCString(), file.resolved());
     }
 
     @Override
     public FileStat restat(MonitoredFile file) throws IOException {
         return file.fileSystem() != FileSystems.getDefault() ? FileOpener.super.restat(file.source())
-                : restat(file.sourceName(), file.sourceBytes());
+                : restat(file.sourceName(), file.sourceCString());
     }
 
     /** Looks up the exact name {@code name} (Names' text), whose bytes are {@code bytes}. */
-    private Entry lookup(String name, byte[] bytes, boolean noLinks) throws IOException {
+    // cPath: the name's bytes and a NUL.
+    private Entry lookup(String name, byte[] cPath, boolean noLinks) throws IOException {
         PathHandle h;
         try {
-            h = PathHandle.open(bytes, noLinks);
+            h = PathHandle.openTerminated(cPath, noLinks);
         } catch (NativeException e) {
             if (e.errno() == ELOOP) {
                 // A directory on the way is a symlink now: what was recorded there is not there.
@@ -107,15 +108,20 @@ final class NativeOpener implements FileOpener {
             return FileOpener.super.restat(source);
         }
         String name = Names.of(source);
-        return restat(name, Names.toBytes(name));
+        return restat(name, terminated(name));
     }
 
-    private FileStat restat(String name, byte[] bytes) throws IOException {
+    private FileStat restat(String name, byte[] cPath) throws IOException {
         try {
-            return stat(PathHandle.lstat(bytes));
+            return stat(PathHandle.lstatTerminated(cPath));
         } catch (NativeException e) {
             throw translate(name, e);
         }
+    }
+
+    private static byte[] terminated(String name) {
+        byte[] b = Names.toBytes(name);
+        return java.util.Arrays.copyOf(b, b.length + 1);
     }
 
     private static FileStat stat(PathHandle.Stat st) {

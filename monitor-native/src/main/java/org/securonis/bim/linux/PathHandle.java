@@ -47,7 +47,7 @@ public final class PathHandle implements AutoCloseable {
     }
 
     private final int fd;
-    private final byte[] path;
+    private final byte[] path; // NUL-terminated; for messages and the reopen's fallback
     private boolean closed;
     /** The last {@link #stat()} (null before one): its type and identity are the inode's for good. */
     private Stat stat;
@@ -62,29 +62,41 @@ public final class PathHandle implements AutoCloseable {
      * ENOENT, ENOTDIR, EACCES, and with {@code noSymlinks} ELOOP for a symlink above the last component.
      */
     public static PathHandle open(byte[] path, boolean noSymlinks) throws NativeException {
-        byte[] cPath = Arrays.copyOf(path, path.length + 1);
+        return openTerminated(Arrays.copyOf(path, path.length + 1), noSymlinks);
+    }
+
+    /**
+     * As {@link #open(byte[], boolean)}, of a path given with its terminating NUL ({@code cPath}, used as it is
+     * and kept, not copied): a sweep makes its calls for a file with one array.
+     */
+    public static PathHandle openTerminated(byte[] cPath, boolean noSymlinks) throws NativeException {
+        if (cPath.length == 0 || cPath[cPath.length - 1] != 0) {
+            throw new IllegalArgumentException("a path without its terminating NUL");
+        }
         int flags = Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
         if (!noSymlinks) {
-            return new PathHandle(retry("open", path, () -> LibC.files().open(cPath, flags)), path);
+            return new PathHandle(retry("open", cPath, () -> LibC.files().open(cPath, flags)), cPath);
         }
         if (openat2()) {
-            byte[] how = openHow(flags, RESOLVE_NO_SYMLINKS);
             for (int tries = 1; ; tries++) {
-                long fd = LibC.files().syscall(OPENAT2, AT_FDCWD, cPath, how, how.length);
+                long fd = LibC.files().syscall(OPENAT2, AT_FDCWD, cPath, NO_SYMLINKS_HOW, NO_SYMLINKS_HOW.length);
                 if (fd >= 0) {
-                    return new PathHandle((int) fd, path);
+                    return new PathHandle((int) fd, cPath);
                 }
                 int errno = lastError();
                 if ((errno == Errno.EINTR.number() || errno == Errno.EAGAIN.number()) && tries < MAX_RETRIES) {
                     continue;
                 }
-                throw NativeException.of("openat2", display(path), errno);
+                throw NativeException.of("openat2", display(cPath), errno);
             }
         }
-        return new PathHandle(walk(path, flags), path);
+        return new PathHandle(walk(Arrays.copyOf(cPath, cPath.length - 1), flags), cPath);
     }
 
-    /** Uses the component walk even where openat2 exists (for tests of the fallback). */
+    // The open_how of every lookup that follows no symlink: read by the kernel only, so one array serves all calls.
+    private static final byte[] NO_SYMLINKS_HOW = openHow(Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC,
+            RESOLVE_NO_SYMLINKS);
+
     static void disableOpenat2ForTest(boolean disabled) {
         openat2 = disabled ? Boolean.FALSE : null;
     }
@@ -185,10 +197,17 @@ public final class PathHandle implements AutoCloseable {
      * see whether a path still names what a handle looked up (another inode, another time), not to look it up.
      */
     public static Stat lstat(byte[] path) throws NativeException {
-        byte[] cPath = Arrays.copyOf(path, path.length + 1);
+        return lstatTerminated(Arrays.copyOf(path, path.length + 1));
+    }
+
+    /** As {@link #lstat(byte[])}, of a path given with its terminating NUL, used as it is. */
+    public static Stat lstatTerminated(byte[] cPath) throws NativeException {
+        if (cPath.length == 0 || cPath[cPath.length - 1] != 0) {
+            throw new IllegalArgumentException("a path without its terminating NUL");
+        }
         ByteBuffer st = STATX.get();
         st.clear();
-        retry("statx", path, () -> LibC.files().statx(AT_FDCWD, cPath, Flags.AT_SYMLINK_NOFOLLOW,
+        retry("statx", cPath, () -> LibC.files().statx(AT_FDCWD, cPath, Flags.AT_SYMLINK_NOFOLLOW,
                 Flags.STATX_BASIC_STATS, st));
         return decode(st);
     }
@@ -240,7 +259,7 @@ public final class PathHandle implements AutoCloseable {
             }
             int errno = lastError();
             if (errno == ENODATA || errno == EOPNOTSUPP) {
-                return new byte[0]; // none, or a file system without extended attributes (so none either)
+                return NONE; // none, or a file system without extended attributes (so none either)
             }
             if (errno != Errno.EINTR.number() || tries >= MAX_RETRIES) {
                 return null;
@@ -248,6 +267,7 @@ public final class PathHandle implements AutoCloseable {
         }
     }
 
+    private static final byte[] NONE = new byte[0];
     private static final int ENODATA = 61;
     private static final int EOPNOTSUPP = 95;
 

@@ -106,8 +106,7 @@ public final class RegularFile implements ReadableByteChannel {
         if (lastError() != Errno.ENOENT.number()) {
             throw NativeException.of("open", display(path), lastError());
         }
-        byte[] cPath = java.util.Arrays.copyOf(path, path.length + 1);
-        fd = tryOpen(cPath, flags | Flags.O_NOFOLLOW);
+        fd = tryOpen(path, flags | Flags.O_NOFOLLOW); // a path handle's own path ends with its NUL
         if (fd < 0) {
             throw NativeException.of("open", display(path), lastError());
         }

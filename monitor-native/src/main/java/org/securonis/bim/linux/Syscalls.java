@@ -172,9 +172,13 @@ final class Syscalls {
         }
     }
 
-    /** The path bytes as the UTF-8 text used in messages (invalid bytes shown as U+FFFD). */
+    /**
+     * The path bytes as the UTF-8 text used in messages (invalid bytes shown as U+FFFD), without the terminating NUL
+     * where they end with one (no path holds a NUL).
+     */
     static String display(byte[] path) {
-        return new String(path, StandardCharsets.UTF_8);
+        int n = path.length > 0 && path[path.length - 1] == 0 ? path.length - 1 : path.length;
+        return new String(path, 0, n, StandardCharsets.UTF_8);
     }
 
     private static int lastError() {

@@ -30,6 +30,27 @@ class PathHandleTest extends OnTmpfs {
 
     @ParameterizedTest(name = "component walk: {0}")
     @ValueSource(booleans = {false, true})
+    void aTerminatedPath_isUsedAsItIs_andOneWithoutItsNulIsRefused(boolean walk) throws Exception {
+        PathHandle.disableOpenat2ForTest(walk);
+        Path file = Files.write(fresh("terminated-" + walk).resolve("f"), new byte[77]);
+        byte[] c = java.util.Arrays.copyOf(bytes(file), bytes(file).length + 1);
+        byte[] before = c.clone();
+        try (PathHandle h = PathHandle.openTerminated(c, true); RegularFile f = h.openRegular()) {
+            assertEquals(77, h.stat().size());
+            assertEquals(77, f.size());
+        }
+        assertEquals(77, PathHandle.lstatTerminated(c).size());
+        assertArrayEquals(before, c, "the caller's array is left as it was");
+        assertThrows(IllegalArgumentException.class, () -> PathHandle.openTerminated(bytes(file), true));
+        assertThrows(IllegalArgumentException.class, () -> PathHandle.lstatTerminated(bytes(file)));
+        NativeException e = assertThrows(NativeException.class, () -> PathHandle.lstatTerminated(
+                java.util.Arrays.copyOf(bytes(file.resolveSibling("none")), bytes(file.resolveSibling("none")).length + 1)));
+        assertTrue(e.getMessage().contains("(" + file.resolveSibling("none") + ")") && !e.getMessage().contains("\0"),
+                "the path in the message, without its NUL: " + e.getMessage());
+    }
+
+    @ParameterizedTest(name = "component walk: {0}")
+    @ValueSource(booleans = {false, true})
     void statIsWhatLstatSays_forAFileADirectoryAndALink(boolean walk) throws Exception {
         PathHandle.disableOpenat2ForTest(walk);
         Path dir = fresh("stat-" + walk);
