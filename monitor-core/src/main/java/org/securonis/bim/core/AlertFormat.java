@@ -1,7 +1,7 @@
 package org.securonis.bim.core;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -13,7 +13,6 @@ import java.time.ZoneOffset;
  */
 public final class AlertFormat {
 
-    private static final ObjectMapper MAPPER = Json.MAPPER;
     private static final DateTimeFormatter MILLIS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -27,7 +26,7 @@ public final class AlertFormat {
 
     /** The alert object for {@code finding}; {@code incidentId} may be null. */
     public static ObjectNode alert(Finding finding, String incidentId) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode(); // no mapper: a check's time() starts none
         root.put("@timestamp", time(finding.time()));
         root.put("message", summary(finding));
         ObjectNode event = root.putObject("event");

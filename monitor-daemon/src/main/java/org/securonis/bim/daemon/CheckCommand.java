@@ -1,6 +1,5 @@
 package org.securonis.bim.daemon;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import org.securonis.bim.core.Action;
 import org.securonis.bim.core.AlertFormat;
@@ -47,20 +46,23 @@ final class CheckCommand {
 
     /** Notes the check in the state file; a failure to do so is a warning, not a failed check. */
     private static void record(Invocation inv, SweepResult r, int code) {
-        ObjectNode n = StateFile.object();
-        n.put("time", AlertFormat.time(inv.clock.instant()));
-        n.put("duration_ms", r.duration().toMillis());
-        n.put("files", r.files());
-        n.put("bytes", r.bytes());
-        for (Action a : Action.values()) {
-            if (a != Action.BASELINE_TAMPERED) {
-                n.put(a.label(), r.count(a));
-            }
-        }
-        n.put("unreadable", r.problems().size());
-        n.put("exit_code", code);
+        // Written with the streaming generator: a JSON mapper would start for this alone.
         try {
-            new StateFile(inv.config.monitor().stateDir()).put("last_check", n);
+            new StateFile(inv.config.monitor().stateDir()).write("last_check", g -> {
+                g.writeStartObject();
+                g.writeStringField("time", AlertFormat.time(inv.clock.instant()));
+                g.writeNumberField("duration_ms", r.duration().toMillis());
+                g.writeNumberField("files", r.files());
+                g.writeNumberField("bytes", r.bytes());
+                for (Action a : Action.values()) {
+                    if (a != Action.BASELINE_TAMPERED) {
+                        g.writeNumberField(a.label(), r.count(a));
+                    }
+                }
+                g.writeNumberField("unreadable", r.problems().size());
+                g.writeNumberField("exit_code", code);
+                g.writeEndObject();
+            });
         } catch (IOException e) {
             inv.err.println("bim: warning: cannot record the check in " + inv.config.monitor().stateDir() + ": "
                     + e.getMessage());
