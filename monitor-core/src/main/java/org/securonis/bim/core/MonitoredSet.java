@@ -109,7 +109,9 @@ public final class MonitoredSet {
         List<String> missing = new ArrayList<>();
         // Each real file once, under the first rule (the most specific tier) that reaches it.
         java.util.Set<String> seenSources = new java.util.HashSet<>();
-        Map<String, Member> members = new TreeMap<>();
+        // By hash while the walk adds (no ordered insert of each path, and contains() is one lookup); ordered only
+        // when files() is asked for.
+        Map<String, Member> members = new HashMap<>();
         for (Rule rule : walk ? rules : List.<Rule>of()) {
             if (rule.realRoot == null) {
                 if (rule.glob.isExact()) {
@@ -209,6 +211,8 @@ public final class MonitoredSet {
             if (anyDepth && !last) {
                 walk(part + 1, realDir, dir);
             }
+            // Where the directory is read by its own name (no symlinked root above it), one text is both names.
+            boolean same = realDir.equals(dir);
             List<String> subdirs = new ArrayList<>();
             try {
                 lister.list(fs, realDir, (name, directory) -> {
@@ -218,7 +222,8 @@ public final class MonitoredSet {
                     if (directory) {
                         subdirs.add(name);
                     } else if (last) {
-                        out.file(join(dir, name), join(realDir, name));
+                        String shown = join(dir, name);
+                        out.file(shown, same ? shown : join(realDir, name));
                     }
                 });
             } catch (NoSuchFileException | NotDirectoryException e) {
@@ -229,7 +234,8 @@ public final class MonitoredSet {
                 return;
             }
             for (String name : subdirs) {
-                walk(anyDepth ? part : part + 1, join(realDir, name), join(dir, name));
+                String shown = join(dir, name);
+                walk(anyDepth ? part : part + 1, same ? shown : join(realDir, name), shown);
             }
         }
     }
@@ -273,9 +279,8 @@ public final class MonitoredSet {
 
     /** Every member, by configured path, in path order. */
     public Map<String, MonitoredFile> files() {
-        // The members are in path order already: keeping that order costs no comparison of paths.
         Map<String, MonitoredFile> out = new LinkedHashMap<>(members.size() * 4 / 3 + 16);
-        members.forEach((path, m) -> out.put(path, file(path, m)));
+        new TreeMap<>(members).forEach((path, m) -> out.put(path, file(path, m)));
         return Collections.unmodifiableMap(out);
     }
 
