@@ -111,12 +111,11 @@ final class DaemonState {
                         String field = p.currentName();
                         p.nextToken();
                         if (field.equals("inode")) {
-                            inode = p.getValueAsLong();
+                            inode = number(p);
                         } else if (field.equals("device")) {
-                            device = p.getValueAsLong();
-                        } else {
-                            p.skipChildren();
+                            device = number(p);
                         }
+                        p.skipChildren(); // a value of another shape is passed over whole
                     }
                 } else {
                     p.skipChildren();
@@ -126,6 +125,22 @@ final class DaemonState {
             return null;
         }, null);
         return out;
+    }
+
+    // A number as the tree's asLong() took one (a fraction cut, a huge one clamped or cut to 64 bits, digits in a
+    // string read), 0 for anything else: a damaged entry never loses the others.
+    private static long number(com.fasterxml.jackson.core.JsonParser p) throws IOException {
+        switch (p.currentToken()) {
+            case VALUE_NUMBER_INT:
+                return p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.BIG_INTEGER
+                        ? p.getBigIntegerValue().longValue() : p.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return (long) p.getDoubleValue();
+            case VALUE_STRING:
+                return com.fasterxml.jackson.core.io.NumberInput.parseAsLong(p.getText().trim(), 0);
+            default:
+                return 0;
+        }
     }
 
     private static Action action(String label) {

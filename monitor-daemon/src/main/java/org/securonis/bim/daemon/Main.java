@@ -29,7 +29,8 @@ public final class Main {
             return;
         }
         switch (command) {
-            case "init", "check", "update", "daemon" -> {
+            // Not the daemon: it binds after its logging is set up, so that a binding that fails is logged there.
+            case "init", "check", "update" -> {
                 Thread t = new Thread(NativeOpener::best, "bim-prepare");
                 t.setDaemon(true);
                 t.start();

@@ -35,6 +35,13 @@ final class NativeOpener implements FileOpener {
     /** The native opener, or the JDK's where the native binding cannot load here (said once, on stderr and in the log). */
     static FileOpener best() {
         FileOpener b = best;
+        return b != null ? b : decide();
+    }
+
+    // Once, under a lock: the thread that binds early (Main) and the command's own would otherwise both fail and
+    // both warn where the binding cannot load.
+    private static synchronized FileOpener decide() {
+        FileOpener b = best;
         if (b == null) {
             try {
                 // Any path will do to load the binding; "/" is a directory, so this fails cleanly.

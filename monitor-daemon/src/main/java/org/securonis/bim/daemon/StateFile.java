@@ -50,7 +50,8 @@ final class StateFile {
         // The tree needs the JSON mapper: for status and the daemon. A check reads and writes through entry() and
         // put(), which start none.
         try {
-            JsonNode n = Json.MAPPER.readTree(text(RegularFiles.readAllBytes(path)));
+            JsonNode n = Json.MAPPER.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .readTree(text(RegularFiles.readAllBytes(path)));
             return n instanceof ObjectNode o ? o : object();
         } catch (IOException e) {
             return object();
@@ -144,7 +145,11 @@ final class StateFile {
         }
     }
 
-    /** The state's text when it is one whole JSON object (checked to its end), else null. */
+    /**
+     * The state's text when it starts with one whole JSON object without a name given twice, else null. What
+     * follows that object is ignored, as {@link #read} ignores it; a name given twice makes the state unreadable
+     * to every reader alike (none of bim's writers makes one).
+     */
     private String readable() {
         String old;
         try {
@@ -153,11 +158,12 @@ final class StateFile {
             return null;
         }
         try (JsonParser p = Json.Streams.shared().createParser(old)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             p.skipChildren();
-            return p.nextToken() == null ? old : null;
+            return old;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -169,7 +175,8 @@ final class StateFile {
      * one in a value). Read that way, one such path would lose the whole state.
      */
     private static String text(byte[] bytes) {
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        String t = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return t.startsWith("\uFEFF") ? t.substring(1) : t; // a byte order mark, as the byte parser skipped it
     }
 
     static ObjectNode object() {

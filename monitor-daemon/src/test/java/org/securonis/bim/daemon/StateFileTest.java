@@ -137,6 +137,45 @@ class StateFileTest {
                 + uncheckedRead(dir.resolve(StateFile.NAME)).replaceAll("[^\\x20-\\x7e\\n]", "?"));
     }
 
+    @Test
+    void allReadersAgree_onAMarkTrailingTextAndANameGivenTwice() throws Exception {
+        Path dir = tmp.root;
+        Path file = dir.resolve(StateFile.NAME);
+        StateFile f = new StateFile(dir);
+        String state = "{\"daemon\":{\"pid\":3},\"restored\":{\"/a\":{\"inode\":1,\"device\":2}}}";
+        for (String text : new String[] {"\uFEFF" + state, state + "}", state + "\n{\"x\":1}"}) {
+            java.nio.file.Files.writeString(file, text);
+            assertEquals(java.util.Map.of("/a", new org.securonis.bim.core.RuntimeFacts.Identity(1, 2)),
+                    new DaemonState(dir).restored(), text);
+            assertEquals(3, f.read().path("daemon").path("pid").asInt(), text);
+            f.write("last_check", g -> g.writeNumber(1));
+            ObjectNode now = f.read();
+            assertEquals(3, now.size(), "the other entries kept: " + now);
+        }
+        java.nio.file.Files.writeString(file, "{\"daemon\":{\"pid\":3},\"daemon\":{\"pid\":4}}");
+        assertEquals("absent", f.entry("daemon", p -> "read", "absent"), "a name given twice: unreadable");
+        assertEquals(0, f.read().size(), "to the tree reader too");
+        f.write("last_check", g -> g.writeNumber(1));
+        assertEquals(1, f.read().size(), "and started afresh by a writer");
+    }
+
+    @Test
+    void restoredIdentities_passOverValuesOfAnotherShape() throws Exception {
+        Path dir = tmp.root;
+        java.nio.file.Files.writeString(dir.resolve(StateFile.NAME), "{\"restored\":{"
+                + "\"/a\":{\"inode\":[5,6],\"device\":2},\"/b\":{\"inode\":3,\"extra\":{\"x\":[1]},\"device\":4},"
+                + "\"/c\":{\"inode\":123456789012345678901234567890,\"device\":1e400},\"/d\":[1,2],"
+                + "\"/e\":{\"inode\":\"42\",\"device\":7.9}}}");
+        java.util.Map<String, org.securonis.bim.core.RuntimeFacts.Identity> r = new DaemonState(dir).restored();
+        assertEquals(new org.securonis.bim.core.RuntimeFacts.Identity(0, 2), r.get("/a"));
+        assertEquals(new org.securonis.bim.core.RuntimeFacts.Identity(3, 4), r.get("/b"));
+        assertEquals(new org.securonis.bim.core.RuntimeFacts.Identity(
+                new java.math.BigInteger("123456789012345678901234567890").longValue(), Long.MAX_VALUE), r.get("/c"));
+        assertEquals(new org.securonis.bim.core.RuntimeFacts.Identity(0, 0), r.get("/d"));
+        assertEquals(new org.securonis.bim.core.RuntimeFacts.Identity(42, 7), r.get("/e"));
+        assertEquals(5, r.size());
+    }
+
     private static String uncheckedRead(Path p) {
         try {
             return java.nio.file.Files.readString(p);

@@ -139,7 +139,9 @@ public final class RegularFile implements ReadableByteChannel {
     /**
      * This process's descriptor directory, /proc/self/fd, held open (O_PATH) from first use: a reopen is then the
      * lookup of one number in it, not a walk through "/proc", "self" and "fd" for every file hashed (a tenth of a
-     * check's path lookups). -1 where /proc is not mounted: each reopen then tries the whole path.
+     * check's path lookups). -1 where /proc is not mounted: each reopen then tries the whole path. Held for the
+     * life of the process, and nothing may close it: were its number freed and reused by another directory, a
+     * reopen would look there instead.
      */
     private static final class ProcFds {
         static final int DIR = tryOpen("/proc/self/fd\0".getBytes(StandardCharsets.US_ASCII),
