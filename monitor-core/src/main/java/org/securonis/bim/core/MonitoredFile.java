@@ -91,8 +91,7 @@ public final class MonitoredFile {
     public byte[] sourceCString() {
         byte[] c = sourceCString;
         if (c == null) {
-            byte[] b = Names.toBytes(sourceName());
-            c = java.util.Arrays.copyOf(b, b.length + 1);
+            c = Names.toCString(sourceName());
             sourceCString = c;
         }
         return c;

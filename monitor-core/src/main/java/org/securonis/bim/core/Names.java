@@ -83,6 +83,12 @@ public final class Names {
         return out.flip().toString();
     }
 
+    /** {@link #toBytes} of {@code name} and a terminating NUL: a path as the C calls take it. */
+    public static byte[] toCString(String name) {
+        byte[] b = toBytes(name);
+        return java.util.Arrays.copyOf(b, b.length + 1);
+    }
+
     /** The bytes {@code name} stands for: UTF-8, with U+DC80..U+DCFF back to the single bytes they escape. */
     public static byte[] toBytes(String name) {
         if (ascii(name)) {

@@ -97,10 +97,10 @@ final class DaemonState {
     /** Identities of files the daemon restored itself, kept by an earlier run. */
     Map<String, RuntimeFacts.Identity> restored() {
         // Streamed, with no JSON mapper: every check reads this, and the mapper's start is a tenth of a CPU-second.
-        Map<String, RuntimeFacts.Identity> out = new java.util.HashMap<>();
-        file.entry("restored", p -> {
+        return file.entry("restored", p -> {
+            Map<String, RuntimeFacts.Identity> out = new java.util.HashMap<>();
             if (p.currentToken() != JsonToken.START_OBJECT) {
-                return null;
+                return out;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String path = p.currentName();
@@ -122,9 +122,8 @@ final class DaemonState {
                 }
                 out.put(path, new RuntimeFacts.Identity(inode, device));
             }
-            return null;
-        }, null);
-        return out;
+            return out;
+        }, new java.util.HashMap<>());
     }
 
     // A number as the tree's asLong() took one (a fraction cut, a huge one clamped or cut to 64 bits, digits in a

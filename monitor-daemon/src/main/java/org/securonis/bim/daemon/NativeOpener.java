@@ -65,7 +65,7 @@ final class NativeOpener implements FileOpener {
             return FileOpener.jdkLookup(this, source, noLinks);
         }
         String name = Names.of(source);
-        return lookup(name, terminated(name), noLinks);
+        return lookup(name, Names.toCString(name), noLinks);
     }
 
     @Override
@@ -82,8 +82,7 @@ final class NativeOpener implements FileOpener {
                 : restat(file.sourceName(), file.sourceCString());
     }
 
-    /** Looks up the exact name {@code name} (Names' text), whose bytes are {@code bytes}. */
-    // cPath: the name's bytes and a NUL.
+    /** Looks up the exact name {@code name} (Names' text), whose bytes and a NUL are {@code cPath}. */
     private Entry lookup(String name, byte[] cPath, boolean noLinks) throws IOException {
         PathHandle h;
         try {
@@ -115,7 +114,7 @@ final class NativeOpener implements FileOpener {
             return FileOpener.super.restat(source);
         }
         String name = Names.of(source);
-        return restat(name, terminated(name));
+        return restat(name, Names.toCString(name));
     }
 
     private FileStat restat(String name, byte[] cPath) throws IOException {
@@ -124,11 +123,6 @@ final class NativeOpener implements FileOpener {
         } catch (NativeException e) {
             throw translate(name, e);
         }
-    }
-
-    private static byte[] terminated(String name) {
-        byte[] b = Names.toBytes(name);
-        return java.util.Arrays.copyOf(b, b.length + 1);
     }
 
     private static FileStat stat(PathHandle.Stat st) {

@@ -48,7 +48,7 @@ final class StateFile {
     /** The state, or an empty object when there is none yet or it cannot be read (it holds no evidence). */
     ObjectNode read() {
         // The tree needs the JSON mapper: for status and the daemon. A check reads and writes through entry() and
-        // put(), which start none.
+        // write(), which start none.
         try {
             JsonNode n = Json.MAPPER.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                     .readTree(text(RegularFiles.readAllBytes(path)));

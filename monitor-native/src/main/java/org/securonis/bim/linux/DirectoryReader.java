@@ -56,7 +56,7 @@ public final class DirectoryReader {
     // A file system without d_type: the entry's own type, relative to the open directory, not following it.
     private static boolean isDirectory(NativeFd dir, byte[] name, byte[] dirPath) throws NativeException {
         ByteBuffer st = STAT.get();
-        byte[] cName = java.util.Arrays.copyOf(name, name.length + 1);
+        byte[] cName = Syscalls.cString(name);
         while (true) {
             if (LibC.files().statx(dir.number(), cName, Flags.AT_SYMLINK_NOFOLLOW, STATX_TYPE, st) == 0) {
                 return (st.getShort(28) & 0170000) == S_IFDIR;

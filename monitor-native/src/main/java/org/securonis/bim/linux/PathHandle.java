@@ -62,7 +62,7 @@ public final class PathHandle implements AutoCloseable {
      * ENOENT, ENOTDIR, EACCES, and with {@code noSymlinks} ELOOP for a symlink above the last component.
      */
     public static PathHandle open(byte[] path, boolean noSymlinks) throws NativeException {
-        return openTerminated(Arrays.copyOf(path, path.length + 1), noSymlinks);
+        return openTerminated(Syscalls.cString(path), noSymlinks);
     }
 
     /**
@@ -70,9 +70,7 @@ public final class PathHandle implements AutoCloseable {
      * and kept, not copied): a sweep makes its calls for a file with one array.
      */
     public static PathHandle openTerminated(byte[] cPath, boolean noSymlinks) throws NativeException {
-        if (cPath.length == 0 || cPath[cPath.length - 1] != 0) {
-            throw new IllegalArgumentException("a path without its terminating NUL");
-        }
+        Syscalls.terminated(cPath);
         int flags = Flags.O_PATH | Flags.O_NOFOLLOW | Flags.O_CLOEXEC;
         if (!noSymlinks) {
             return new PathHandle(retry("open", cPath, () -> LibC.files().open(cPath, flags)), cPath);
@@ -197,14 +195,12 @@ public final class PathHandle implements AutoCloseable {
      * see whether a path still names what a handle looked up (another inode, another time), not to look it up.
      */
     public static Stat lstat(byte[] path) throws NativeException {
-        return lstatTerminated(Arrays.copyOf(path, path.length + 1));
+        return lstatTerminated(Syscalls.cString(path));
     }
 
     /** As {@link #lstat(byte[])}, of a path given with its terminating NUL, used as it is. */
     public static Stat lstatTerminated(byte[] cPath) throws NativeException {
-        if (cPath.length == 0 || cPath[cPath.length - 1] != 0) {
-            throw new IllegalArgumentException("a path without its terminating NUL");
-        }
+        Syscalls.terminated(cPath);
         ByteBuffer st = STATX.get();
         st.clear();
         retry("statx", cPath, () -> LibC.files().statx(AT_FDCWD, cPath, Flags.AT_SYMLINK_NOFOLLOW,

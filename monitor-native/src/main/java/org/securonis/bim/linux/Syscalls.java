@@ -192,7 +192,16 @@ final class Syscalls {
         }
     }
 
-    private static byte[] cString(byte[] path) {
+    /** {@code path} and a terminating NUL, as the C calls take it. */
+    static byte[] cString(byte[] path) {
         return Arrays.copyOf(path, path.length + 1);
+    }
+
+    /** {@code cPath} itself, after checking that it ends with its terminating NUL. */
+    static byte[] terminated(byte[] cPath) {
+        if (cPath.length == 0 || cPath[cPath.length - 1] != 0) {
+            throw new IllegalArgumentException("a path without its terminating NUL");
+        }
+        return cPath;
     }
 }
